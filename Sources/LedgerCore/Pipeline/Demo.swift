@@ -1,0 +1,48 @@
+import Foundation
+
+/// The bundled demo: every shipped profile × aggregation × format on the recorded samples.
+///
+/// `vipps-ledger demo` runs it; the golden tests run it and compare with `samples/expected/`.
+public enum Demo {
+  /// The recorded period of `samples/recorded`.
+  public static let from = LedgerDate(year: 2025, month: 10, day: 20)!
+  public static let to = LedgerDate(year: 2025, month: 10, day: 27)!
+  /// Shipped profiles the demo exports with (file names in `mappings/` without `.yaml`).
+  public static let profiles = ["no-sales", "no-settlement"]
+
+  /// One export of the demo.
+  public struct Job: Sendable {
+    public var profile: String
+    public var aggregation: Aggregation
+    /// Output directory relative to the demo's root: `<profile>/<aggregation>`.
+    public var relativeDirectory: String { "\(profile)/\(aggregation.rawValue)" }
+  }
+
+  /// Every job, in a fixed order.
+  public static var jobs: [Job] {
+    profiles.flatMap { profile in
+      Aggregation.allCases.map { Job(profile: profile, aggregation: $0) }
+    }
+  }
+
+  /// Runs one demo job.
+  ///
+  /// - Parameters:
+  ///   - job: Profile and aggregation.
+  ///   - samples: The recording directory (`samples/recorded`).
+  ///   - mappings: The profiles directory (`mappings`).
+  ///   - output: The demo's root output directory.
+  public static func run(
+    _ job: Job, samples: String, mappings: String, output: String,
+    progress: @Sendable (ExportProgress) -> Void = { _ in }
+  ) async throws -> RunReport {
+    let profile = try MappingProfile.load(
+      contentsOf: (mappings as NSString).appendingPathComponent("\(job.profile).yaml"))
+    let request = ExportRequest(
+      source: try ReplaySource(directory: samples), ledgers: nil, from: from, to: to,
+      profile: profile, aggregation: job.aggregation,
+      encoders: OutputFormat.allCases.map { $0.encoder() },
+      outputDirectory: (output as NSString).appendingPathComponent(job.relativeDirectory))
+    return try await ExportPipeline().run(request, progress: progress)
+  }
+}

@@ -1,0 +1,120 @@
+import Foundation
+
+/// The export pipeline: fetch → normalize → map → emit → reconcile → publish.
+///
+/// For each ledger, every date from `from` to `to` is fetched topic by topic (funds, then fees);
+/// entries are checked (``EntryChecker``), mapped to balanced vouchers (``Mapper``), optionally
+/// summed per day (``DailyAggregator``), and encoded straight into per-ledger spill files, so memory
+/// does not grow with the number of entries. A ledger date is exported only when both topics are
+/// closed; an open date's vouchers are rolled back and later dates are left pending. A ledger with
+/// an error (broken balance chain, malformed page, unmapped entry under `strict`) is left out of
+/// the outputs entirely; the other ledgers go on. After reconciling each ledger (clearing-account
+/// movement = sum of amounts = balance-chain movement), the outputs are assembled into temporary
+/// files and renamed into place, then the run report is written the same way.
+public struct ExportPipeline: Sendable {
+  public init() {}
+
+  /// Runs an export.
+  ///
+  /// - Parameters:
+  ///   - request: What to export and where.
+  ///   - progress: Called as ledgers and dates complete.
+  /// - Returns: The run report (also written to `<out>/<stem>.report.json`).
+  /// - Throws: Only for problems that stop the whole run (output directory not writable, ledger
+  ///   list unreadable); per-ledger problems are in the report.
+  public func run(
+    _ request: ExportRequest, progress: @Sendable (ExportProgress) -> Void = { _ in }
+  ) async throws -> RunReport {
+    let fileManager = FileManager.default
+    try fileManager.createDirectory(
+      atPath: request.outputDirectory, withIntermediateDirectories: true)
+    let workDirectory =
+      (request.outputDirectory as NSString).appendingPathComponent(
+        ".vipps-ledger-work-\(ProcessInfo.processInfo.processIdentifier)")
+    try fileManager.createDirectory(atPath: workDirectory, withIntermediateDirectories: true)
+    defer { try? fileManager.removeItem(atPath: workDirectory) }
+
+    var runDiagnostics: [Diagnostic] = []
+    let (ledgerIDs, currencies) = try await resolveLedgers(request, diagnostics: &runDiagnostics)
+
+    var processed: [LedgerProcessor.Outcome] = []
+    for (index, ledgerID) in ledgerIDs.enumerated() {
+      progress(.ledgerStarted(ledgerID, index: index + 1, count: ledgerIDs.count))
+      var processor = try LedgerProcessor(
+        request: request, ledgerID: ledgerID, currency: currencies[ledgerID] ?? nil,
+        workDirectory: workDirectory)
+      let outcome = await processor.run(progress: progress)
+      progress(.ledgerFinished(outcome.report))
+      processed.append(outcome)
+    }
+
+    let published = processed.filter { $0.report.status != "failed" }
+    let metadata = ExportMetadata(
+      toolVersion: request.toolVersion, from: request.from, to: request.to,
+      profileName: request.profile.name, profileSHA256: request.profile.sha256,
+      aggregation: request.aggregation,
+      ledgers: published.map { outcome in
+        ExportMetadata.LedgerSummary(
+          ledgerID: LedgerID(outcome.report.ledgerId), currency: outcome.report.currency ?? "",
+          status: outcome.report.status, datesExported: outcome.report.datesExported,
+          datesOpen: outcome.report.datesOpen, entries: outcome.report.entries,
+          vouchers: outcome.report.vouchers)
+      })
+
+    var outputs: [RunReport.OutputFile] = []
+    for (index, encoder) in request.encoders.enumerated() {
+      let path = (request.outputDirectory as NSString).appendingPathComponent(
+        "\(request.fileStem).\(encoder.fileExtension)")
+      outputs.append(
+        try OutputAssembler.publish(
+          path: path, encoder: encoder, metadata: metadata,
+          spills: published.map { $0.spills[index] }))
+    }
+
+    let ledgerReports = processed.map(\.report)
+    let allDiagnostics = runDiagnostics + processed.flatMap(\.diagnostics)
+    let report = RunReport(
+      tool: "vipps-ledger", toolVersion: request.toolVersion, from: request.from, to: request.to,
+      profile: request.profile.name, profileSHA256: request.profile.sha256,
+      aggregation: request.aggregation, ledgers: ledgerReports, outputs: outputs,
+      diagnostics: runDiagnostics.map(\.description),
+      errors: allDiagnostics.filter { $0.severity == .error }.count,
+      warnings: allDiagnostics.filter { $0.severity == .warning }.count)
+    let reportPath = (request.outputDirectory as NSString).appendingPathComponent(
+      "\(request.fileStem).report.json")
+    let writer = try AtomicFileWriter(destination: URL(fileURLWithPath: reportPath))
+    try writer.write(Array(try report.jsonData()))
+    try writer.commit()
+    return report
+  }
+
+  /// The ledgers to export and their currencies from the ledger list.
+  private func resolveLedgers(
+    _ request: ExportRequest, diagnostics: inout [Diagnostic]
+  ) async throws -> ([LedgerID], [LedgerID: String?]) {
+    var listed: [Ledger] = []
+    do {
+      listed = try await request.source.ledgers()
+    } catch let error as ReportSourceError where error.isNotAvailable && request.ledgers != nil {
+      diagnostics.append(
+        Diagnostic(.warning, code: "ledger-list", "\(error.detail); ledger currencies unchecked"))
+    }
+    var currencies: [LedgerID: String?] = [:]
+    for ledger in listed { currencies[ledger.ledgerId] = ledger.currency }
+    guard let requested = request.ledgers else {
+      return (listed.map(\.ledgerId).sorted(), currencies)
+    }
+    var unique: [LedgerID] = []
+    for id in requested where !unique.contains(id) { unique.append(id) }
+    if !listed.isEmpty {
+      for id in unique where currencies[id] == nil {
+        diagnostics.append(
+          Diagnostic(
+            .warning, code: "ledger-not-listed",
+            "ledger \(id) is not in the ledger list; the credentials may not have access",
+            ledgerID: id))
+      }
+    }
+    return (unique, currencies)
+  }
+}

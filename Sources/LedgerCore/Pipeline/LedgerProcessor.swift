@@ -1,0 +1,243 @@
+import Foundation
+
+/// Processes one ledger over the period into spill files, a report and diagnostics.
+struct LedgerProcessor {
+  /// What processing one ledger produced.
+  struct Outcome {
+    var report: RunReport.LedgerReport
+    var diagnostics: [Diagnostic]
+    /// One spill file per encoder, in request order; empty when the ledger failed.
+    var spills: [SpillFile]
+  }
+
+  /// Stops the ledger: it is left out of every output.
+  private struct LedgerFailed: Error {
+    var diagnostics: [Diagnostic]
+  }
+
+  /// Per-date running totals, committed only when the date is exported.
+  struct Totals {
+    var entries = 0
+    var vouchers = 0
+    var suspense: [String: Int] = [:]
+    var unknownTypes: [String: Int] = [:]
+    var accountDebit: [AccountID: Int64] = [:]
+    var accountCredit: [AccountID: Int64] = [:]
+    var amountSum: [Topic: Int64] = [:]
+    var chainMovement: [Topic: Int64] = [:]
+
+    mutating func merge(_ other: Totals) throws {
+      entries += other.entries
+      vouchers += other.vouchers
+      suspense.merge(other.suspense, uniquingKeysWith: +)
+      unknownTypes.merge(other.unknownTypes, uniquingKeysWith: +)
+      for (account, value) in other.accountDebit {
+        accountDebit[account] = try checkedAdd(accountDebit[account] ?? 0, value)
+      }
+      for (account, value) in other.accountCredit {
+        accountCredit[account] = try checkedAdd(accountCredit[account] ?? 0, value)
+      }
+      for (topic, value) in other.amountSum {
+        amountSum[topic] = try checkedAdd(amountSum[topic] ?? 0, value)
+      }
+      for (topic, value) in other.chainMovement {
+        chainMovement[topic] = try checkedAdd(chainMovement[topic] ?? 0, value)
+      }
+    }
+
+    mutating func add(_ voucher: Voucher) throws {
+      for line in voucher.lines {
+        if line.amount >= 0 {
+          accountDebit[line.account] = try checkedAdd(accountDebit[line.account] ?? 0, line.amount)
+        } else {
+          let (credit, overflow) = Int64(0).subtractingReportingOverflow(line.amount)
+          if overflow { throw AmountOverflowError() }
+          accountCredit[line.account] = try checkedAdd(accountCredit[line.account] ?? 0, credit)
+        }
+      }
+    }
+  }
+
+  let request: ExportRequest
+  let ledgerID: LedgerID
+  let mapper: Mapper
+  private var checkers: [Topic: EntryChecker]
+  private let spills: [SpillFile]
+  private var buffer: [UInt8] = []
+
+  init(request: ExportRequest, ledgerID: LedgerID, currency: String?, workDirectory: String) throws
+  {
+    self.request = request
+    self.ledgerID = ledgerID
+    mapper = Mapper(profile: request.profile)
+    checkers = [
+      .funds: EntryChecker(ledgerID: ledgerID, topic: .funds, currency: currency),
+      .fees: EntryChecker(ledgerID: ledgerID, topic: .fees, currency: currency),
+    ]
+    let safeName = String(ledgerID.rawValue.map { $0.isLetter || $0.isNumber ? $0 : "_" })
+    spills = try request.encoders.enumerated().map { index, encoder in
+      try SpillFile(
+        path: (workDirectory as NSString).appendingPathComponent(
+          "\(safeName)-\(index).\(encoder.fileExtension)"))
+    }
+  }
+
+  mutating func run(progress: @Sendable (ExportProgress) -> Void) async -> Outcome {
+    var exported: [LedgerDate] = []
+    var open: [LedgerDate] = []
+    var pending: [LedgerDate] = []
+    var notAvailable: [LedgerDate] = []
+    var totals = Totals()
+    var diagnostics: [Diagnostic] = []
+    var failed = false
+
+    do {
+      for date in request.from.through(request.to) {
+        if !open.isEmpty || !notAvailable.isEmpty {
+          pending.append(date)
+          continue
+        }
+        let marks = spills.map { $0.mark() }
+        switch try await processDate(date, diagnostics: &diagnostics) {
+        case .closed(let dateTotals):
+          try totals.merge(dateTotals)
+          exported.append(date)
+          progress(.dateFinished(ledgerID, date, entries: dateTotals.entries))
+        case .open:
+          open.append(date)
+          for (spill, mark) in zip(spills, marks) { try spill.rollback(to: mark) }
+        case .notAvailable(let detail):
+          notAvailable.append(date)
+          diagnostics.append(
+            Diagnostic(.warning, code: "not-available", detail, ledgerID: ledgerID, date: date))
+          for (spill, mark) in zip(spills, marks) { try spill.rollback(to: mark) }
+        }
+      }
+      diagnostics += summaryWarnings(totals)
+      diagnostics += try reconcile(totals)
+      if diagnostics.contains(where: { $0.severity == .error }) { failed = true }
+    } catch let failure as LedgerFailed {
+      diagnostics += failure.diagnostics
+      failed = true
+    } catch {
+      diagnostics.append(
+        Diagnostic(.error, code: "ledger-failed", "\(error)", ledgerID: ledgerID))
+      failed = true
+    }
+
+    let status: String
+    if failed {
+      status = "failed"
+    } else if open.isEmpty && pending.isEmpty && notAvailable.isEmpty {
+      status = "exported"
+    } else {
+      status = "partial"
+    }
+    let report = RunReport.LedgerReport(
+      ledgerId: ledgerID.rawValue,
+      currency: checkers[.funds]?.currency ?? checkers[.fees]?.currency,
+      status: status, datesExported: failed ? [] : exported, datesOpen: open,
+      datesPending: pending, datesNotAvailable: notAvailable, entries: totals.entries,
+      vouchers: failed ? 0 : totals.vouchers,
+      suspenseEntries: totals.suspense.values.reduce(0, +),
+      controlTotals: failed ? [] : controlTotals(totals),
+      clearing: failed ? [] : clearingChecks(totals),
+      diagnostics: diagnostics.map(\.description))
+    return Outcome(report: report, diagnostics: diagnostics, spills: failed ? [] : spills)
+  }
+
+  private enum DateResult {
+    case closed(Totals)
+    case open
+    case notAvailable(String)
+  }
+
+  /// Fetches, checks, maps and encodes both topics of one date.
+  private mutating func processDate(
+    _ date: LedgerDate, diagnostics: inout [Diagnostic]
+  ) async throws -> DateResult {
+    var totals = Totals()
+    var aggregator = DailyAggregator(ledgerID: ledgerID, date: date)
+    var closed = true
+    for topic in Topic.allCases {
+      var position = 0
+      var firstBefore: Int64?
+      var lastAfter: Int64?
+      var lastPage: ReportPage?
+      do {
+        for try await located in request.source.pages(ledger: ledgerID, topic: topic, date: date) {
+          for entry in located.page.items {
+            position += 1
+            let problems = checkers[topic]?.check(entry, date: date, position: position) ?? []
+            if !problems.isEmpty { throw LedgerFailed(diagnostics: problems) }
+            let mapped: MappedEntry
+            do {
+              mapped = try mapper.map(
+                entry, ledger: ledgerID, topic: topic, date: date, position: position)
+            } catch {
+              throw LedgerFailed(diagnostics: [
+                Diagnostic(
+                  .error, code: "mapping", "\(error)", ledgerID: ledgerID, topic: topic,
+                  date: date, position: position)
+              ])
+            }
+            if mapped.ruleName == nil {
+              totals.suspense["\(topic) \(entry.entryType)", default: 0] += 1
+            }
+            if !entry.entryType.isKnown {
+              totals.unknownTypes["\(topic) \(entry.entryType)", default: 0] += 1
+            }
+            totals.entries += 1
+            totals.amountSum[topic] = try checkedAdd(totals.amountSum[topic] ?? 0, entry.amount)
+            if firstBefore == nil { firstBefore = entry.balanceBefore }
+            lastAfter = entry.balanceAfter
+            try totals.add(mapped.voucher)
+            switch request.aggregation {
+            case .entry:
+              try emit(mapped.voucher)
+              totals.vouchers += 1
+            case .daily:
+              try aggregator.add(mapped.voucher)
+            }
+          }
+          lastPage = located.page
+        }
+      } catch let error as ReportSourceError where error.isNotAvailable {
+        return .notAvailable(error.detail)
+      } catch let error as ReportSourceError {
+        throw LedgerFailed(diagnostics: [
+          Diagnostic(
+            .error, code: "malformed-page", error.detail, ledgerID: ledgerID, topic: topic,
+            date: date)
+        ])
+      }
+      if lastPage?.tryLater ?? true { closed = false }
+      if let firstBefore, let lastAfter {
+        totals.chainMovement[topic] = try checkedAdd(
+          totals.chainMovement[topic] ?? 0, lastAfter &- firstBefore)
+      }
+    }
+    guard closed else { return .open }
+    if request.aggregation == .daily, let voucher = aggregator.voucher() {
+      try emit(voucher)
+      totals.vouchers += 1
+    }
+    return .closed(totals)
+  }
+
+  /// Encodes a voucher into every format's spill file.
+  private mutating func emit(_ voucher: Voucher) throws {
+    guard voucher.isBalanced else {
+      throw LedgerFailed(diagnostics: [
+        Diagnostic(
+          .error, code: "unbalanced", "voucher \(voucher.id) does not balance",
+          ledgerID: ledgerID, date: voucher.date)
+      ])
+    }
+    for (encoder, spill) in zip(request.encoders, spills) {
+      buffer.removeAll(keepingCapacity: true)
+      encoder.encode(voucher, into: &buffer)
+      try spill.append(buffer)
+    }
+  }
+}

@@ -1,0 +1,216 @@
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// A failure writing an output file atomically.
+public struct AtomicFileError: Error, Hashable, Sendable, CustomStringConvertible, LocalizedError {
+  private enum Code: Hashable, Sendable {
+    case create, write, read, sync, rename, closed
+  }
+
+  private let code: Code
+  /// The file the operation failed on (the temporary file, the source, or the destination).
+  public let path: String
+  /// The `errno` value, or 0 when the failure is not a system call's.
+  public let errorNumber: Int32
+
+  private init(_ code: Code, path: String, errorNumber: Int32 = errno) {
+    self.code = code
+    self.path = path
+    self.errorNumber = errorNumber
+  }
+
+  static func create(_ path: String) -> Self { Self(.create, path: path) }
+  static func write(_ path: String) -> Self { Self(.write, path: path) }
+  static func read(_ path: String) -> Self { Self(.read, path: path) }
+  static func sync(_ path: String) -> Self { Self(.sync, path: path) }
+  static func rename(_ path: String) -> Self { Self(.rename, path: path) }
+  static func closed(_ path: String) -> Self { Self(.closed, path: path, errorNumber: 0) }
+
+  /// E.g. `cannot write '/out/.journal.csv.tmp-12-ab': No space left on device`.
+  public var description: String {
+    let action =
+      switch code {
+      case .create: "cannot create"
+      case .write: "cannot write"
+      case .read: "cannot read"
+      case .sync: "cannot flush to disk"
+      case .rename: "cannot move into place"
+      case .closed: "already committed or aborted:"
+      }
+    guard errorNumber != 0 else { return "\(action) '\(path)'" }
+    return "\(action) '\(path)': \(String(cString: strerror(errorNumber)))"
+  }
+
+  /// Same as ``description``.
+  public var errorDescription: String? { description }
+}
+
+/// Writes a file so that it appears complete or not at all.
+///
+/// Bytes go to a temporary file `.<name>.tmp-<pid>-<random>` in the destination's directory;
+/// ``commit()`` flushes, `fsync`s and `rename(2)`s it over the destination. ``abort()``, or
+/// releasing the writer without committing, removes the temporary file. Not thread-safe: one
+/// owner writes.
+public final class AtomicFileWriter {
+  /// Chunk size for buffered writes and for copying other files.
+  public static let chunkSize = 1 << 20
+
+  /// Where the file appears on ``commit()``.
+  public let destination: URL
+  /// The temporary file being written.
+  public let temporaryPath: String
+  private var descriptor: Int32
+  private var buffer: [UInt8] = []
+
+  /// Creates the temporary file next to `destination`.
+  ///
+  /// - Throws: ``AtomicFileError`` when the temporary file cannot be created.
+  public init(destination: URL) throws {
+    let directory = destination.deletingLastPathComponent().path
+    let random = String(UInt64.random(in: .min ... .max), radix: 16)
+    let name = ".\(destination.lastPathComponent).tmp-\(getpid())-\(random)"
+    self.destination = destination
+    self.temporaryPath = directory.hasSuffix("/") ? directory + name : directory + "/" + name
+    self.descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
+    guard descriptor >= 0 else { throw AtomicFileError.create(temporaryPath) }
+    buffer.reserveCapacity(Self.chunkSize)
+  }
+
+  deinit {
+    if descriptor >= 0 {
+      close(descriptor)
+      unlink(temporaryPath)
+    }
+  }
+
+  /// Writes `destination` atomically: commits when `body` returns, aborts when it throws.
+  ///
+  /// - Returns: What `body` returns.
+  /// - Throws: What `body` throws, or ``AtomicFileError``.
+  public static func withAtomicWrite<T>(
+    to destination: URL, _ body: (AtomicFileWriter) throws -> T
+  ) throws -> T {
+    let writer = try AtomicFileWriter(destination: destination)
+    do {
+      let result = try body(writer)
+      try writer.commit()
+      return result
+    } catch {
+      writer.abort()
+      throw error
+    }
+  }
+
+  /// Appends bytes, buffered.
+  ///
+  /// - Throws: ``AtomicFileError`` on a write failure or after commit/abort.
+  public func write(_ bytes: [UInt8]) throws {
+    try checkOpen()
+    if buffer.count + bytes.count > Self.chunkSize {
+      try flush()
+      if bytes.count >= Self.chunkSize {
+        try bytes.withUnsafeBytes { try writeAll($0) }
+        return
+      }
+    }
+    buffer.append(contentsOf: bytes)
+  }
+
+  /// Appends the bytes of another file from `offset` to its end, in ``chunkSize`` chunks.
+  ///
+  /// Used to concatenate spill files into the output.
+  /// - Throws: ``AtomicFileError`` when the source cannot be read or the output written.
+  public func write(contentsOf source: URL, from offset: UInt64 = 0) throws {
+    try checkOpen()
+    try flush()
+    let sourcePath = source.path
+    let input = open(sourcePath, O_RDONLY | O_CLOEXEC)
+    guard input >= 0 else { throw AtomicFileError.read(sourcePath) }
+    defer { close(input) }
+    var chunk = [UInt8](repeating: 0, count: Self.chunkSize)
+    var position = off_t(offset)
+    while true {
+      let count = chunk.withUnsafeMutableBytes { pread(input, $0.baseAddress, $0.count, position) }
+      if count < 0 {
+        if errno == EINTR { continue }
+        throw AtomicFileError.read(sourcePath)
+      }
+      if count == 0 { return }
+      try chunk.withUnsafeBytes { try writeAll(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+      position += off_t(count)
+    }
+  }
+
+  /// Flushes, `fsync`s and renames the temporary file over the destination.
+  ///
+  /// - Throws: ``AtomicFileError``; the temporary file is then removed.
+  public func commit() throws {
+    try checkOpen()
+    do {
+      try flush()
+      guard fsync(descriptor) == 0 else { throw AtomicFileError.sync(temporaryPath) }
+    } catch {
+      abort()
+      throw error
+    }
+    close(descriptor)
+    descriptor = -1
+    guard rename(temporaryPath, destination.path) == 0 else {
+      let failure = AtomicFileError.rename(destination.path)
+      unlink(temporaryPath)
+      throw failure
+    }
+    syncDirectory()
+  }
+
+  /// Discards everything written and removes the temporary file. Does nothing after commit.
+  public func abort() {
+    guard descriptor >= 0 else { return }
+    close(descriptor)
+    descriptor = -1
+    buffer = []
+    unlink(temporaryPath)
+  }
+
+  private func checkOpen() throws {
+    guard descriptor >= 0 else { throw AtomicFileError.closed(temporaryPath) }
+  }
+
+  private func flush() throws {
+    guard !buffer.isEmpty else { return }
+    try buffer.withUnsafeBytes { try writeAll($0) }
+    buffer.removeAll(keepingCapacity: true)
+  }
+
+  private func writeAll(_ bytes: UnsafeRawBufferPointer) throws {
+    var remaining = bytes
+    while !remaining.isEmpty {
+      let written = systemWrite(descriptor, remaining)
+      if written < 0 {
+        if errno == EINTR { continue }
+        throw AtomicFileError.write(temporaryPath)
+      }
+      remaining = UnsafeRawBufferPointer(rebasing: remaining[written...])
+    }
+  }
+
+  /// Makes the rename durable; best effort, as some file systems refuse `fsync` on directories.
+  private func syncDirectory() {
+    let directory = open(destination.deletingLastPathComponent().path, O_RDONLY | O_CLOEXEC)
+    guard directory >= 0 else { return }
+    _ = fsync(directory)
+    close(directory)
+  }
+}
+
+/// `write(2)`, outside the class so the name does not resolve to ``AtomicFileWriter/write(_:)``.
+private func systemWrite(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) -> Int {
+  write(descriptor, bytes.baseAddress, bytes.count)
+}

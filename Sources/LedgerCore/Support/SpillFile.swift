@@ -1,0 +1,98 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// An append-only scratch file with checkpoints, used to stream one ledger's encoded vouchers to
+/// disk until the ledger is known to be good.
+///
+/// ``mark()`` records the current end; ``rollback(to:)`` truncates back to it (an open ledger
+/// date's vouchers are dropped that way). Memory stays at one buffer whatever the ledger's size.
+final class SpillFile {
+  let path: String
+  private let descriptor: Int32
+  private var buffer: [UInt8] = []
+  private var flushedLength: Int64 = 0
+  private static let bufferLimit = 1 << 18
+
+  /// Creates (or truncates) the file at `path`.
+  init(path: String) throws {
+    self.path = path
+    descriptor = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+    guard descriptor >= 0 else { throw SpillFileError(path: path, operation: "create") }
+    buffer.reserveCapacity(SpillFile.bufferLimit)
+  }
+
+  deinit {
+    close(descriptor)
+    unlink(path)
+  }
+
+  /// Total bytes appended so far.
+  var length: Int64 { flushedLength + Int64(buffer.count) }
+
+  /// Appends bytes through the buffer.
+  func append(_ bytes: [UInt8]) throws {
+    buffer.append(contentsOf: bytes)
+    if buffer.count >= SpillFile.bufferLimit { try flush() }
+  }
+
+  /// The current end, to roll back to later.
+  func mark() -> Int64 { length }
+
+  /// Drops everything appended after `mark`.
+  func rollback(to mark: Int64) throws {
+    if mark >= flushedLength {
+      buffer.removeLast(Int(length - mark))
+      return
+    }
+    buffer.removeAll(keepingCapacity: true)
+    guard ftruncate(descriptor, off_t(mark)) == 0 else {
+      throw SpillFileError(path: path, operation: "truncate")
+    }
+    flushedLength = mark
+  }
+
+  /// Writes the buffer to the file.
+  func flush() throws {
+    var offset = 0
+    while offset < buffer.count {
+      let written = buffer.withUnsafeBytes { raw in
+        pwrite(
+          descriptor, raw.baseAddress! + offset, raw.count - offset,
+          off_t(flushedLength) + off_t(offset))
+      }
+      guard written > 0 else { throw SpillFileError(path: path, operation: "write") }
+      offset += written
+    }
+    flushedLength += Int64(buffer.count)
+    buffer.removeAll(keepingCapacity: true)
+  }
+
+  /// Calls `body` with consecutive chunks of the file's content from `offset` (after flushing).
+  func forEachChunk(from offset: Int64, _ body: ([UInt8]) throws -> Void) throws {
+    try flush()
+    var position = offset
+    var chunk = [UInt8](repeating: 0, count: 1 << 20)
+    while position < flushedLength {
+      let count = chunk.withUnsafeMutableBytes { raw in
+        pread(descriptor, raw.baseAddress!, raw.count, off_t(position))
+      }
+      guard count > 0 else { throw SpillFileError(path: path, operation: "read") }
+      try body(count == chunk.count ? chunk : Array(chunk[0..<count]))
+      position += Int64(count)
+    }
+  }
+}
+
+/// A failed operation on a scratch file.
+struct SpillFileError: Error, CustomStringConvertible {
+  let path: String
+  let operation: String
+  let code: Int32 = errno
+
+  var description: String {
+    "cannot \(operation) scratch file \(path): \(String(cString: strerror(code)))"
+  }
+}

@@ -1,0 +1,69 @@
+import Foundation
+
+/// The result of running the built `vipps-ledger`.
+struct CLIResult {
+  var status: Int32
+  var stdout: String
+  var stderr: String
+}
+
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+  .deletingLastPathComponent().deletingLastPathComponent().path
+
+/// The built executable, next to the test bundle.
+func executablePath() -> String {
+  var candidates: [String] = []
+  if let bundle = Bundle.main.executableURL?.deletingLastPathComponent() {
+    candidates.append(bundle.appendingPathComponent("vipps-ledger").path)
+    candidates.append(
+      bundle.deletingLastPathComponent().appendingPathComponent("vipps-ledger").path)
+  }
+  let arg0 = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+  candidates.append(arg0.appendingPathComponent("vipps-ledger").path)
+  candidates.append(repositoryRoot + "/.build/debug/vipps-ledger")
+  return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates.last!
+}
+
+/// Runs `vipps-ledger` with `arguments` in `directory` (default: the repository root).
+func runCLI(_ arguments: [String], in directory: String = repositoryRoot) throws -> CLIResult {
+  let process = Process()
+  process.executableURL = URL(fileURLWithPath: executablePath())
+  process.arguments = arguments
+  process.currentDirectoryURL = URL(fileURLWithPath: directory)
+  let out = Pipe()
+  let err = Pipe()
+  process.standardOutput = out
+  process.standardError = err
+  process.standardInput = FileHandle.nullDevice
+  try process.run()
+  let outData = out.fileHandleForReading.readDataToEndOfFile()
+  let errData = err.fileHandleForReading.readDataToEndOfFile()
+  process.waitUntilExit()
+  return CLIResult(
+    status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+    stderr: String(decoding: errData, as: UTF8.self))
+}
+
+/// A fresh temporary directory.
+func temporaryDirectory() throws -> String {
+  let path = NSTemporaryDirectory() + "vipps-ledger-cli-\(UUID().uuidString)"
+  try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+  return path
+}
+
+/// A copy of `samples/recorded` to break on purpose.
+func copyOfSamples() throws -> String {
+  let directory = try temporaryDirectory() + "/recorded"
+  try FileManager.default.copyItem(atPath: repositoryRoot + "/samples/recorded", toPath: directory)
+  return directory
+}
+
+/// Every file under `directory`, relative, sorted.
+func listFiles(_ directory: String) -> [String] {
+  (FileManager.default.enumerator(atPath: directory)?.allObjects as? [String] ?? [])
+    .filter { path in
+      var isDirectory: ObjCBool = false
+      FileManager.default.fileExists(atPath: directory + "/" + path, isDirectory: &isDirectory)
+      return !isDirectory.boolValue
+    }.sorted()
+}
