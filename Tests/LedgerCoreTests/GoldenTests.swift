@@ -27,6 +27,14 @@ import Testing
     let producedFiles = try FileManager.default.contentsOfDirectory(atPath: produced).sorted()
     let expectedFiles = try FileManager.default.contentsOfDirectory(atPath: expected).sorted()
     #expect(producedFiles == expectedFiles)
+    for file in producedFiles where file.hasSuffix(".json") && !file.hasSuffix(".report.json") {
+      try EmitTests.validate(
+        String(contentsOfFile: produced + "/" + file, encoding: .utf8), as: "document")
+    }
+    for file in producedFiles where file.hasSuffix(".jsonl") {
+      try EmitTests.validate(
+        String(contentsOfFile: produced + "/" + file, encoding: .utf8), as: "lines")
+    }
     for file in expectedFiles {
       let actual = try Data(contentsOf: URL(fileURLWithPath: produced + "/" + file))
       let wanted = try Data(contentsOf: URL(fileURLWithPath: expected + "/" + file))

@@ -55,3 +55,24 @@ import Testing
     #expect(SHA256.digest("abc".utf8).count == 32)
   }
 }
+
+@Suite struct SHA256ChunkingTests {
+  @Test(arguments: [1, 3, 63, 64, 65, 127, 1000, 4096])
+  func chunkedUpdatesMatchOneShot(chunk: Int) {
+    let message = (0..<10_000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+    var hasher = SHA256.Hasher()
+    var offset = 0
+    while offset < message.count {
+      let end = min(offset + chunk, message.count)
+      hasher.update(message[offset..<end])
+      offset = end
+    }
+    #expect(SHA256.hexString(hasher.finalize()) == SHA256.hex(message))
+  }
+
+  @Test func nonContiguousSequencesHash() {
+    #expect(
+      SHA256.hex("abc".utf8) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    #expect(SHA256.hex(stride(from: UInt8(97), through: 99, by: 1)) == SHA256.hex("abc".utf8))
+  }
+}

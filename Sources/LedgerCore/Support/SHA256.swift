@@ -47,14 +47,33 @@ public enum SHA256 {
 
     /// Appends `bytes` to the message.
     public mutating func update(_ bytes: some Sequence<UInt8>) {
-      for byte in bytes {
-        buffer.append(byte)
-        length &+= 1
+      let handled: Void? = bytes.withContiguousStorageIfAvailable {
+        update(buffer: UnsafeRawBufferPointer($0))
+      }
+      if handled == nil {
+        let copy = Array(bytes)
+        copy.withUnsafeBytes { update(buffer: $0) }
+      }
+    }
+
+    /// Appends contiguous bytes: whole 64-byte blocks are compressed straight from `input`.
+    private mutating func update(buffer input: UnsafeRawBufferPointer) {
+      length &+= UInt64(input.count)
+      var offset = 0
+      if !buffer.isEmpty {
+        let take = min(64 - buffer.count, input.count)
+        buffer.append(contentsOf: input[0..<take])
+        offset = take
         if buffer.count == 64 {
-          Self.compress(&state, buffer)
+          buffer.withUnsafeBytes { Self.compress(&state, $0) }
           buffer.removeAll(keepingCapacity: true)
         }
       }
+      while input.count - offset >= 64 {
+        Self.compress(&state, UnsafeRawBufferPointer(rebasing: input[offset..<offset + 64]))
+        offset += 64
+      }
+      if offset < input.count { buffer.append(contentsOf: input[offset...]) }
     }
 
     /// Pads the message and returns the 32-byte digest. The hasher should not be used afterwards.
@@ -63,14 +82,14 @@ public enum SHA256 {
       buffer.append(0x80)
       if buffer.count > 56 {
         while buffer.count < 64 { buffer.append(0) }
-        Self.compress(&state, buffer)
+        buffer.withUnsafeBytes { Self.compress(&state, $0) }
         buffer.removeAll(keepingCapacity: true)
       }
       while buffer.count < 56 { buffer.append(0) }
       for shift in stride(from: 56, through: 0, by: -8) {
         buffer.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift)))
       }
-      Self.compress(&state, buffer)
+      buffer.withUnsafeBytes { Self.compress(&state, $0) }
       buffer.removeAll()
       var digest = [UInt8]()
       digest.reserveCapacity(32)
@@ -96,19 +115,19 @@ public enum SHA256 {
       0xc671_78f2,
     ]
 
-    private static func compress(_ state: inout [UInt32], _ block: [UInt8]) {
+    private static func compress(_ state: inout [UInt32], _ block: UnsafeRawBufferPointer) {
       @inline(__always) func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
-      var w = [UInt32](repeating: 0, count: 64)
-      for i in 0..<16 {
-        w[i] =
-          UInt32(block[4 * i]) << 24 | UInt32(block[4 * i + 1]) << 16 | UInt32(block[4 * i + 2])
-          << 8
-          | UInt32(block[4 * i + 3])
-      }
-      for i in 16..<64 {
-        let s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3)
-        let s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10)
-        w[i] = w[i - 16] &+ s0 &+ w[i - 7] &+ s1
+      var w = (
+        UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0),
+        UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0)
+      )
+      withUnsafeMutableBytes(of: &w) { raw in
+        let words = raw.bindMemory(to: UInt32.self)
+        for i in 0..<16 {
+          words[i] =
+            UInt32(block[4 * i]) << 24 | UInt32(block[4 * i + 1]) << 16
+            | UInt32(block[4 * i + 2]) << 8 | UInt32(block[4 * i + 3])
+        }
       }
       var a = state[0]
       var b = state[1]
@@ -118,21 +137,37 @@ public enum SHA256 {
       var f = state[5]
       var g = state[6]
       var h = state[7]
-      for i in 0..<64 {
-        let s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
-        let ch = (e & f) ^ (~e & g)
-        let t1 = h &+ s1 &+ ch &+ k[i] &+ w[i]
-        let s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
-        let maj = (a & b) ^ (a & c) ^ (b & c)
-        let t2 = s0 &+ maj
-        h = g
-        g = f
-        f = e
-        e = d &+ t1
-        d = c
-        c = b
-        b = a
-        a = t1 &+ t2
+      withUnsafeMutableBytes(of: &w) { raw in
+        let w = raw.bindMemory(to: UInt32.self)
+        k.withUnsafeBufferPointer { k in
+          for i in 0..<64 {
+            let wi: UInt32
+            if i < 16 {
+              wi = w[i]
+            } else {
+              let w15 = w[(i - 15) & 15]
+              let w2 = w[(i - 2) & 15]
+              let s0 = rotr(w15, 7) ^ rotr(w15, 18) ^ (w15 >> 3)
+              let s1 = rotr(w2, 17) ^ rotr(w2, 19) ^ (w2 >> 10)
+              wi = w[i & 15] &+ s0 &+ w[(i - 7) & 15] &+ s1
+              w[i & 15] = wi
+            }
+            let s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
+            let ch = (e & f) ^ (~e & g)
+            let t1 = h &+ s1 &+ ch &+ k[i] &+ wi
+            let s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
+            let maj = (a & b) ^ (a & c) ^ (b & c)
+            let t2 = s0 &+ maj
+            h = g
+            g = f
+            f = e
+            e = d &+ t1
+            d = c
+            c = b
+            b = a
+            a = t1 &+ t2
+          }
+        }
       }
       state[0] &+= a
       state[1] &+= b
