@@ -13,9 +13,14 @@ let package = Package(
     .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
   ],
   targets: [
+    .systemLibrary(
+      name: "CLibXML2",
+      pkgConfig: "libxml-2.0",
+      providers: [.apt(["libxml2-dev"]), .brew(["libxml2"])]
+    ),
     .target(
       name: "LedgerCore",
-      dependencies: [.product(name: "Yams", package: "Yams")]
+      dependencies: ["CLibXML2", .product(name: "Yams", package: "Yams")]
     ),
     .executableTarget(
       name: "vipps-ledger",

@@ -41,24 +41,35 @@ func generate(entries: Int, into directory: String) throws -> Int {
   return days
 }
 
+/// SAF-T options for the benchmark: the demo company, no opening balances, a fixed date.
+func benchSAFTOptions() throws -> SAFTOptions {
+  SAFTOptions(
+    company: try CompanyInfo.load(contentsOf: "samples/company.yaml"),
+    createdOn: LedgerDate(year: 2026, month: 1, day: 1)!)
+}
+
 /// Child mode: `ledger-bench --export DIR DAYS FORMAT OUT`.
 func runExport(directory: String, days: Int, format: OutputFormat, out: String) async throws {
   let start = LedgerDate(year: 2025, month: 1, day: 1)!
+  let saftOptions = try benchSAFTOptions()
   let request = ExportRequest(
     source: try ReplaySource(directory: directory), ledgers: nil, from: start,
     to: start.adding(days: days - 1),
     profile: try MappingProfile.load(contentsOf: "mappings/no-sales.yaml"),
-    aggregation: .entry, encoders: [format.encoder()], outputDirectory: out)
+    aggregation: .entry, encoders: [format.encoder(saft: saftOptions)].compactMap { $0 },
+    outputDirectory: out, saft: format == .saft ? saftOptions : nil)
   let clock = ContinuousClock()
   var report: RunReport?
   let elapsed = try await clock.measure { report = try await ExportPipeline().run(request) }
   let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
   let entries = report?.ledgers.reduce(0) { $0 + $1.entries } ?? 0
+  let lines = report?.ledgers.reduce(0) { $0 + $1.lines } ?? 0
   let bytes = report?.outputs.first?.bytes ?? 0
   print(
     String(
-      format: "%@\t%d entries\t%.2f s\t%.0f entries/s\tpeak RSS %.1f MB\toutput %.1f MB\tclean %@",
-      format.rawValue, entries, seconds, Double(entries) / seconds, peakRSSMegabytes(),
+      format:
+        "%@\t%d entries\t%d lines\t%.2f s\t%.0f entries/s\tpeak RSS %.1f MB\toutput %.1f MB\tclean %@",
+      format.rawValue, entries, lines, seconds, Double(entries) / seconds, peakRSSMegabytes(),
       Double(bytes) / 1_048_576, report?.isClean == true ? "yes" : "NO"))
 }
 
@@ -76,7 +87,7 @@ let keepIndex = arguments.firstIndex(of: "--keep")
 let work =
   keepIndex.map { arguments[$0 + 1] } ?? NSTemporaryDirectory() + "vipps-ledger-bench-\(getpid())"
 let days = try generate(entries: entries, into: work + "/replay")
-for format in [OutputFormat.csv, .json] {
+for format in [OutputFormat.csv, .json, .saft] {
   let child = Process()
   child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
   child.arguments = [

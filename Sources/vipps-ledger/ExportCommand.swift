@@ -33,7 +33,7 @@ struct ExportCommand: AsyncParsableCommand {
 
   @Option(
     name: .customLong("format"),
-    help: "Output format: csv, json or jsonl (repeatable or comma-separated).")
+    help: "Output format: csv, json, jsonl or saft (repeatable or comma-separated).")
   var formats: [String] = ["csv"]
 
   @Option(help: "Voucher granularity: entry (one per Vipps entry) or daily (one per ledger date).")
@@ -54,6 +54,17 @@ struct ExportCommand: AsyncParsableCommand {
 
   @Flag(help: "Start CSV files with a UTF-8 byte-order mark (for Excel).")
   var bom = false
+
+  @Option(
+    help: "Company data for SAF-T (YAML: organisation number, name, address, contacts, currency).")
+  var company: String?
+
+  @Option(
+    help: "Opening balances for SAF-T (CSV 'account,balance', debit positive). Default: zero.")
+  var openingBalances: String?
+
+  @Option(help: "SAF-T creation date, YYYY-MM-DD. Default: today in Europe/Oslo.")
+  var createdOn: String?
 
   @Flag(help: "Print only errors.")
   var quiet = false
@@ -93,7 +104,7 @@ struct ExportCommand: AsyncParsableCommand {
     var outputFormats: [OutputFormat] = []
     for name in formats.flatMap({ $0.split(separator: ",") }) {
       guard let format = OutputFormat(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
-        throw UsageError("--format must be csv, json or jsonl, not '\(name)'")
+        throw UsageError("--format must be csv, json, jsonl or saft, not '\(name)'")
       }
       if !outputFormats.contains(format) { outputFormats.append(format) }
     }
@@ -117,9 +128,51 @@ struct ExportCommand: AsyncParsableCommand {
     }
     let csv = CSVJournalEncoder.Options(
       delimiter: delimiter, decimalComma: decimalComma, byteOrderMark: bom)
+    let saft = outputFormats.contains(.saft) ? try saftOptions(profile: profile) : nil
     return ExportRequest(
       source: replay, ledgers: ledgers.isEmpty ? nil : ledgers.map { LedgerID($0) },
       from: fromDate, to: toDate, profile: profile, aggregation: aggregation,
-      encoders: outputFormats.map { $0.encoder(csv: csv) }, outputDirectory: out, strict: strict)
+      encoders: outputFormats.compactMap { $0.encoder(csv: csv, saft: saft) },
+      outputDirectory: out, strict: strict, saft: saft)
+  }
+
+  /// Company, opening balances and creation date for `--format saft`.
+  func saftOptions(profile: MappingProfile) throws -> SAFTOptions {
+    guard let company else {
+      throw UsageError("--format saft needs --company FILE (organisation number, name, contacts)")
+    }
+    let info: CompanyInfo
+    do {
+      info = try CompanyInfo.load(contentsOf: company)
+    } catch {
+      throw UsageError("\(error)")
+    }
+    var balances: [AccountID: Int64] = [:]
+    if let openingBalances {
+      do {
+        balances = try OpeningBalances.load(contentsOf: openingBalances, profile: profile)
+      } catch {
+        throw UsageError("\(error)")
+      }
+    }
+    let created: LedgerDate
+    if let createdOn {
+      guard let date = LedgerDate(createdOn) else {
+        throw UsageError("--created-on '\(createdOn)' is not a date (YYYY-MM-DD)")
+      }
+      created = date
+    } else {
+      created = Self.todayInOslo()
+    }
+    return SAFTOptions(company: info, openingBalances: balances, createdOn: created)
+  }
+
+  /// Today's date in Europe/Oslo.
+  static func todayInOslo() -> LedgerDate {
+    var calendar = Calendar(identifier: .gregorian)
+    calendar.timeZone = TimeZone(identifier: "Europe/Oslo") ?? .current
+    let parts = calendar.dateComponents([.year, .month, .day], from: Date())
+    return LedgerDate(year: parts.year ?? 1970, month: parts.month ?? 1, day: parts.day ?? 1)
+      ?? LedgerDate(daysSinceEpoch: 0)
   }
 }

@@ -31,7 +31,7 @@ struct VippsLedgerCommand: AsyncParsableCommand {
       diagnostics at error level; 2 usage or configuration error.
       """,
     version: VippsLedger.version,
-    subcommands: [ExportCommand.self, DemoCommand.self, MappingCommand.self]
+    subcommands: [ExportCommand.self, DemoCommand.self, MappingCommand.self, ValidateCommand.self]
   )
 
   static func main() async {

@@ -31,6 +31,9 @@ import Testing
       try EmitTests.validate(
         String(contentsOfFile: produced + "/" + file, encoding: .utf8), as: "document")
     }
+    for file in producedFiles where file.hasSuffix(".xml") {
+      try expectValidSAFT(produced + "/" + file)
+    }
     for file in producedFiles where file.hasSuffix(".jsonl") {
       try EmitTests.validate(
         String(contentsOfFile: produced + "/" + file, encoding: .utf8), as: "lines")

@@ -269,9 +269,9 @@ import Testing
 
   @Test func dimensionsOnTheNetLineOnly() throws {
     let mapped = try map(Self.entry("capture", 12500, salesUnit: "NO:123456"), .funds)
-    #expect(mapped.voucher.lines.map(\.dimensions) == [[:], ["department": "11"], [:]])
+    #expect(mapped.voucher.lines.map(\.dimensions) == [[:], ["avdeling": "11"], [:]])
     let web = try map(Self.entry("capture", 100, salesUnit: "api:654321"), .funds)
-    #expect(web.voucher.lines[1].dimensions == ["department": "20"])
+    #expect(web.voucher.lines[1].dimensions == ["avdeling": "20"])
     let unlisted = try map(Self.entry("capture", 100, salesUnit: "NO:999999"), .funds)
     #expect(unlisted.voucher.lines[1].dimensions.isEmpty)
   }

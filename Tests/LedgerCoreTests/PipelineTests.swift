@@ -14,7 +14,7 @@ import Testing
     let request = ExportRequest(
       source: source, ledgers: ledgers, from: start, to: start.adding(days: days - 1),
       profile: try testProfile(), aggregation: aggregation,
-      encoders: formats.map { $0.encoder() }, outputDirectory: directory, strict: strict)
+      encoders: formats.compactMap { $0.encoder() }, outputDirectory: directory, strict: strict)
     return try await ExportPipeline().run(request)
   }
 

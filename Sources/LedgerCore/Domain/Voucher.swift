@@ -48,6 +48,21 @@ public struct VATInfo: Hashable, Sendable {
   }
 }
 
+/// What a journal line is in its voucher.
+public enum LineRole: String, Hashable, Sendable, Comparable {
+  /// The entry's amount on its topic's clearing account.
+  case home
+  /// The opposite on the contra account (net of VAT when VAT is split off).
+  case contra
+  /// The VAT split off the contra amount, on the VAT account.
+  case vat
+
+  public static func < (lhs: LineRole, rhs: LineRole) -> Bool {
+    let order: [LineRole] = [.home, .contra, .vat]
+    return order.firstIndex(of: lhs)! < order.firstIndex(of: rhs)!
+  }
+}
+
 /// One line of a voucher: a signed amount on one account (positive = debit, negative = credit).
 public struct JournalLine: Hashable, Sendable {
   public var account: AccountID
@@ -55,6 +70,7 @@ public struct JournalLine: Hashable, Sendable {
   /// Signed minor units: > 0 debit, < 0 credit.
   public var amount: Int64
   public var currency: String
+  public var role: LineRole
   /// Set on VAT lines and on net lines whose VAT was split off.
   public var vat: VATInfo?
   public var description: String
@@ -63,13 +79,15 @@ public struct JournalLine: Hashable, Sendable {
   public var source: LineSource
 
   public init(
-    account: AccountID, accountName: String, amount: Int64, currency: String, vat: VATInfo? = nil,
-    description: String, dimensions: [String: String] = [:], source: LineSource
+    account: AccountID, accountName: String, amount: Int64, currency: String,
+    role: LineRole = .contra, vat: VATInfo? = nil, description: String,
+    dimensions: [String: String] = [:], source: LineSource
   ) {
     self.account = account
     self.accountName = accountName
     self.amount = amount
     self.currency = currency
+    self.role = role
     self.vat = vat
     self.description = description
     self.dimensions = dimensions

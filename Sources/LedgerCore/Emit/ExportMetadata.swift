@@ -44,11 +44,15 @@ public struct ExportMetadata: Hashable, Sendable {
   public var aggregation: Aggregation
   /// Only ledgers whose vouchers are in the file (failed ledgers are listed in the run report).
   public var ledgers: [LedgerSummary]
+  /// Accounts, balances, tax codes and totals in the reporting currency (SAF-T exports only).
+  public var reporting: ReportingSummary?
 
   public init(
     toolName: String = "vipps-ledger", toolVersion: String, from: LedgerDate, to: LedgerDate,
-    profileName: String, profileSHA256: String, aggregation: Aggregation, ledgers: [LedgerSummary]
+    profileName: String, profileSHA256: String, aggregation: Aggregation, ledgers: [LedgerSummary],
+    reporting: ReportingSummary? = nil
   ) {
+    self.reporting = reporting
     self.toolName = toolName
     self.toolVersion = toolVersion
     self.from = from

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Replays recorded Report API response bodies from a directory.
 ///
@@ -49,16 +50,21 @@ public struct ReplaySource: ReportSource {
   > {
     let dateDirectory = directory.appendingPathComponent(ledger.rawValue)
       .appendingPathComponent(topic.rawValue).appendingPathComponent(date.description)
-    var pageNumber = 0
-    var finished = false
+    // Paging state shared with the stream's (sendable) producer closure.
+    let state = Mutex((page: 0, finished: false))
     return AsyncThrowingStream {
-      if finished { return nil }
-      pageNumber += 1
+      let pageNumber: Int? = state.withLock { state in
+        if state.finished { return nil }
+        state.page += 1
+        return state.page
+      }
+      guard let pageNumber else { return nil }
+      func finish() { state.withLock { $0.finished = true } }
       let url = dateDirectory.appendingPathComponent("\(pageNumber).json")
       let location = PageLocation(
         ledgerID: ledger, topic: topic, date: date, page: pageNumber, origin: url.path)
       guard FileManager.default.fileExists(atPath: url.path) else {
-        finished = true
+        finish()
         if pageNumber == 1 {
           throw ReportSourceError.notAvailable(
             "no recorded data for ledger \(ledger) \(topic) \(date) (\(url.path) is missing)")
@@ -69,11 +75,11 @@ public struct ReplaySource: ReportSource {
       let page = try PageDecoding.decode(ReportPage.self, file: url.path, location: location)
       if page.hasMore {
         guard let cursor = page.cursor, !cursor.isEmpty else {
-          finished = true
+          finish()
           throw ReportSourceError.malformed("\(location): hasMore is true but there is no cursor")
         }
       } else {
-        finished = true
+        finish()
       }
       return LocatedPage(page: page, location: location)
     }
@@ -95,7 +101,16 @@ enum PageDecoding {
   }
 
   /// Decodes `data`, describing failures as `context: field path: problem`.
+  ///
+  /// A ``ReportPage`` is parsed by ``PageParser``, with the same results and messages.
   static func decode<T: Decodable>(_ type: T.Type, data: Data, context: String) throws -> T {
+    if type == ReportPage.self {
+      do {
+        if let page = try data.withUnsafeBytes(PageParser.parseReportPage) as? T { return page }
+      } catch let error as PageParseError {
+        throw ReportSourceError.malformed("\(context): malformed page: \(error.summary)")
+      }
+    }
     do {
       return try JSONDecoder().decode(type, from: data)
     } catch let error as DecodingError {

@@ -148,15 +148,15 @@ public struct Mapper: Sendable {
     let text = (compiled?.template ?? .suspense).render(
       entry, ledger: ledger, topic: topic, date: date)
     func line(
-      _ account: AccountID, _ name: String, _ amount: Int64, vat: VATInfo? = nil,
-      dimensions: [String: String] = [:]
+      _ account: AccountID, _ name: String, _ amount: Int64, role: LineRole = .contra,
+      vat: VATInfo? = nil, dimensions: [String: String] = [:]
     ) -> JournalLine {
       JournalLine(
-        account: account, accountName: name, amount: amount, currency: entry.currency, vat: vat,
-        description: text, dimensions: dimensions, source: source)
+        account: account, accountName: name, amount: amount, currency: entry.currency, role: role,
+        vat: vat, description: text, dimensions: dimensions, source: source)
     }
 
-    var lines = [line(home, profile.accounts[home]?.name ?? "", entry.amount)]
+    var lines = [line(home, profile.accounts[home]?.name ?? "", entry.amount, role: .home)]
     if let compiled {
       var dimensions: [String: String] = [:]
       for (name, dimension) in compiled.dimensions {
@@ -171,7 +171,9 @@ public struct Mapper: Sendable {
           line(compiled.rule.contra, compiled.contraName, net, vat: info, dimensions: dimensions))
         if vatAmount != 0 {
           lines.append(
-            line(vat.account ?? compiled.rule.contra, vat.accountName, vatAmount, vat: info))
+            line(
+              vat.account ?? compiled.rule.contra, vat.accountName, vatAmount, role: .vat,
+              vat: info))
         }
       } else {
         lines.append(

@@ -6,6 +6,7 @@ struct DailyAggregator {
   private struct Key: Hashable, Comparable {
     var topic: Topic
     var entryType: EntryType
+    var role: LineRole
     var account: AccountID
     var vatCode: String?
     var vatRate: Int64?
@@ -14,6 +15,7 @@ struct DailyAggregator {
     static func < (lhs: Key, rhs: Key) -> Bool {
       if lhs.topic != rhs.topic { return lhs.topic < rhs.topic }
       if lhs.entryType != rhs.entryType { return lhs.entryType < rhs.entryType }
+      if lhs.role != rhs.role { return lhs.role < rhs.role }
       if lhs.account != rhs.account { return lhs.account < rhs.account }
       if lhs.vatCode != rhs.vatCode { return (lhs.vatCode ?? "") < (rhs.vatCode ?? "") }
       if lhs.vatRate != rhs.vatRate { return (lhs.vatRate ?? -1) < (rhs.vatRate ?? -1) }
@@ -44,7 +46,8 @@ struct DailyAggregator {
     entryCount += 1
     for line in voucher.lines {
       let key = Key(
-        topic: line.source.topic, entryType: line.source.entryType, account: line.account,
+        topic: line.source.topic, entryType: line.source.entryType, role: line.role,
+        account: line.account,
         vatCode: line.vat?.code, vatRate: line.vat?.rateBasisPoints,
         dimensions: line.dimensions.sorted { $0.key < $1.key }.flatMap { [$0.key, $0.value] })
       let position = line.source.position ?? 0

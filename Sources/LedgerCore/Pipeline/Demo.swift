@@ -7,6 +7,8 @@ public enum Demo {
   /// The recorded period of `samples/recorded`.
   public static let from = LedgerDate(year: 2025, month: 10, day: 20)!
   public static let to = LedgerDate(year: 2025, month: 10, day: 27)!
+  /// The day the demo's SAF-T files say they were created.
+  public static let createdOn = LedgerDate(year: 2025, month: 10, day: 28)!
   /// Shipped profiles the demo exports with (file names in `mappings/` without `.yaml`).
   public static let profiles = ["no-sales", "no-settlement"]
 
@@ -29,7 +31,8 @@ public enum Demo {
   ///
   /// - Parameters:
   ///   - job: Profile and aggregation.
-  ///   - samples: The recording directory (`samples/recorded`).
+  ///   - samples: The recording directory (`samples/recorded`); the company file
+  ///     (`company.yaml`) and opening balances (`opening-balances.csv`) are beside it.
   ///   - mappings: The profiles directory (`mappings`).
   ///   - output: The demo's root output directory.
   public static func run(
@@ -38,11 +41,18 @@ public enum Demo {
   ) async throws -> RunReport {
     let profile = try MappingProfile.load(
       contentsOf: (mappings as NSString).appendingPathComponent("\(job.profile).yaml"))
+    let base = (samples as NSString).deletingLastPathComponent as NSString
+    let saft = SAFTOptions(
+      company: try CompanyInfo.load(contentsOf: base.appendingPathComponent("company.yaml")),
+      openingBalances: try OpeningBalances.load(
+        contentsOf: base.appendingPathComponent("opening-balances.csv"), profile: profile),
+      createdOn: createdOn)
     let request = ExportRequest(
       source: try ReplaySource(directory: samples), ledgers: nil, from: from, to: to,
       profile: profile, aggregation: job.aggregation,
-      encoders: OutputFormat.allCases.map { $0.encoder() },
-      outputDirectory: (output as NSString).appendingPathComponent(job.relativeDirectory))
+      encoders: OutputFormat.allCases.compactMap { $0.encoder(saft: saft) },
+      outputDirectory: (output as NSString).appendingPathComponent(job.relativeDirectory),
+      saft: saft)
     return try await ExportPipeline().run(request, progress: progress)
   }
 }

@@ -59,7 +59,8 @@ public struct ExportPipeline: Sendable {
           status: outcome.report.status, datesExported: outcome.report.datesExported,
           datesOpen: outcome.report.datesOpen, entries: outcome.report.entries,
           vouchers: outcome.report.vouchers)
-      })
+      },
+      reporting: try request.saft.map { try reportingSummary($0, request.profile, published) })
 
     var outputs: [RunReport.OutputFile] = []
     for (index, encoder) in request.encoders.enumerated() {
@@ -86,6 +87,49 @@ public struct ExportPipeline: Sendable {
     try writer.write(Array(try report.jsonData()))
     try writer.commit()
     return report
+  }
+
+  /// Accounts with opening and closing balances, VAT codes and totals of the published ledgers.
+  func reportingSummary(
+    _ options: SAFTOptions, _ profile: MappingProfile, _ published: [LedgerProcessor.Outcome]
+  ) throws -> ReportingSummary {
+    var debit: [AccountID: Int64] = [:]
+    var credit: [AccountID: Int64] = [:]
+    var taxCodes: Set<String> = []
+    var transactions = 0
+    for outcome in published {
+      for (account, value) in outcome.totals.reportingDebit {
+        debit[account] = try checkedAdd(debit[account] ?? 0, value)
+      }
+      for (account, value) in outcome.totals.reportingCredit {
+        credit[account] = try checkedAdd(credit[account] ?? 0, value)
+      }
+      taxCodes.formUnion(outcome.totals.taxCodes)
+      transactions += outcome.totals.vouchers
+    }
+    let ids = Set(debit.keys).union(credit.keys)
+      .union(options.openingBalances.filter { $0.value != 0 }.keys).sorted()
+    let accounts = try ids.map { id in
+      let opening = options.openingBalances[id] ?? 0
+      let movement = try checkedAdd(debit[id] ?? 0, 0 - (credit[id] ?? 0))
+      let master = profile.accounts[id]
+      return ReportingSummary.AccountBalance(
+        id: id, name: master?.name ?? id.rawValue,
+        groupingCategory: master?.groupingCategory ?? "NA",
+        groupingCode: master?.groupingCode ?? "NA", opening: opening, debit: debit[id] ?? 0,
+        credit: credit[id] ?? 0, closing: try checkedAdd(opening, movement))
+    }
+    let codes = taxCodes.sorted().map { code in
+      let master = profile.vatCodes[code]
+      return ReportingSummary.TaxCode(
+        code: code, description: master?.description ?? "MVA-kode \(code)",
+        rateBasisPoints: master?.rateBasisPoints ?? 0,
+        standardTaxCode: master?.standardTaxCode ?? code)
+    }
+    return ReportingSummary(
+      accounts: accounts, taxCodes: codes, transactionCount: transactions,
+      totalDebit: try debit.values.reduce(0, checkedAdd),
+      totalCredit: try credit.values.reduce(0, checkedAdd))
   }
 
   /// The ledgers to export and their currencies from the ledger list.

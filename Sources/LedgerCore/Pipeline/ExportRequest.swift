@@ -17,13 +17,17 @@ public struct ExportRequest: Sendable {
   /// Unmapped entries (suspense) are errors instead of warnings.
   public var strict: Bool
   public var toolVersion: String
+  /// Company, opening balances and creation date for SAF-T outputs; required when one of the
+  /// encoders is a ``SAFTJournalEncoder``.
+  public var saft: SAFTOptions?
 
   public init(
     source: any ReportSource, ledgers: [LedgerID]?, from: LedgerDate, to: LedgerDate,
     profile: MappingProfile, aggregation: Aggregation, encoders: [any JournalEncoder],
     outputDirectory: String, fileStem: String? = nil, strict: Bool = false,
-    toolVersion: String = VippsLedger.version
+    toolVersion: String = VippsLedger.version, saft: SAFTOptions? = nil
   ) {
+    self.saft = saft
     self.source = source
     self.ledgers = ledgers
     self.from = from

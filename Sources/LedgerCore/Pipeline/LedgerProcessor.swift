@@ -8,6 +8,8 @@ struct LedgerProcessor {
     var diagnostics: [Diagnostic]
     /// One spill file per encoder, in request order; empty when the ledger failed.
     var spills: [SpillFile]
+    /// The exported totals (for the SAF-T summary).
+    var totals: Totals
   }
 
   /// Stops the ledger: it is left out of every output.
@@ -19,16 +21,22 @@ struct LedgerProcessor {
   struct Totals {
     var entries = 0
     var vouchers = 0
+    var lines = 0
     var suspense: [String: Int] = [:]
     var unknownTypes: [String: Int] = [:]
     var accountDebit: [AccountID: Int64] = [:]
     var accountCredit: [AccountID: Int64] = [:]
     var amountSum: [Topic: Int64] = [:]
     var chainMovement: [Topic: Int64] = [:]
+    /// Debit and credit per account in the reporting currency (SAF-T exports only).
+    var reportingDebit: [AccountID: Int64] = [:]
+    var reportingCredit: [AccountID: Int64] = [:]
+    var taxCodes: Set<String> = []
 
     mutating func merge(_ other: Totals) throws {
       entries += other.entries
       vouchers += other.vouchers
+      lines += other.lines
       suspense.merge(other.suspense, uniquingKeysWith: +)
       unknownTypes.merge(other.unknownTypes, uniquingKeysWith: +)
       for (account, value) in other.accountDebit {
@@ -42,6 +50,29 @@ struct LedgerProcessor {
       }
       for (topic, value) in other.chainMovement {
         chainMovement[topic] = try checkedAdd(chainMovement[topic] ?? 0, value)
+      }
+      for (account, value) in other.reportingDebit {
+        reportingDebit[account] = try checkedAdd(reportingDebit[account] ?? 0, value)
+      }
+      for (account, value) in other.reportingCredit {
+        reportingCredit[account] = try checkedAdd(reportingCredit[account] ?? 0, value)
+      }
+      taxCodes.formUnion(other.taxCodes)
+    }
+
+    /// Adds a voucher's lines converted to the reporting currency.
+    mutating func addReporting(_ lines: [ReportingCurrency.Line]) throws {
+      for converted in lines {
+        let account = converted.line.account
+        if converted.amount >= 0 {
+          reportingDebit[account] = try checkedAdd(reportingDebit[account] ?? 0, converted.amount)
+        } else {
+          reportingCredit[account] = try checkedAdd(
+            reportingCredit[account] ?? 0, 0 - converted.amount)
+        }
+        if converted.line.role == .vat, let code = converted.line.vat?.code {
+          taxCodes.insert(code)
+        }
       }
     }
 
@@ -61,6 +92,7 @@ struct LedgerProcessor {
   let request: ExportRequest
   let ledgerID: LedgerID
   let mapper: Mapper
+  private let reporting: ReportingCurrency?
   private var checkers: [Topic: EntryChecker]
   private let spills: [SpillFile]
   private var buffer: [UInt8] = []
@@ -70,6 +102,9 @@ struct LedgerProcessor {
     self.request = request
     self.ledgerID = ledgerID
     mapper = Mapper(profile: request.profile)
+    reporting = request.saft.map {
+      ReportingCurrency(currency: $0.company.currency, rates: $0.company.exchangeRates)
+    }
     checkers = [
       .funds: EntryChecker(ledgerID: ledgerID, topic: .funds, currency: currency),
       .fees: EntryChecker(ledgerID: ledgerID, topic: .fees, currency: currency),
@@ -138,12 +173,13 @@ struct LedgerProcessor {
       currency: checkers[.funds]?.currency ?? checkers[.fees]?.currency,
       status: status, datesExported: failed ? [] : exported, datesOpen: open,
       datesPending: pending, datesNotAvailable: notAvailable, entries: totals.entries,
-      vouchers: failed ? 0 : totals.vouchers,
+      vouchers: failed ? 0 : totals.vouchers, lines: failed ? 0 : totals.lines,
       suspenseEntries: totals.suspense.values.reduce(0, +),
       controlTotals: failed ? [] : controlTotals(totals),
       clearing: failed ? [] : clearingChecks(totals),
       diagnostics: diagnostics.map(\.description))
-    return Outcome(report: report, diagnostics: diagnostics, spills: failed ? [] : spills)
+    return Outcome(
+      report: report, diagnostics: diagnostics, spills: failed ? [] : spills, totals: totals)
   }
 
   private enum DateResult {
@@ -194,8 +230,7 @@ struct LedgerProcessor {
             try totals.add(mapped.voucher)
             switch request.aggregation {
             case .entry:
-              try emit(mapped.voucher)
-              totals.vouchers += 1
+              try emit(mapped.voucher, totals: &totals)
             case .daily:
               try aggregator.add(mapped.voucher)
             }
@@ -219,14 +254,13 @@ struct LedgerProcessor {
     }
     guard closed else { return .open }
     if request.aggregation == .daily, let voucher = aggregator.voucher() {
-      try emit(voucher)
-      totals.vouchers += 1
+      try emit(voucher, totals: &totals)
     }
     return .closed(totals)
   }
 
-  /// Encodes a voucher into every format's spill file.
-  private mutating func emit(_ voucher: Voucher) throws {
+  /// Encodes a voucher into every format's spill file and counts it.
+  private mutating func emit(_ voucher: Voucher, totals: inout Totals) throws {
     guard voucher.isBalanced else {
       throw LedgerFailed(diagnostics: [
         Diagnostic(
@@ -234,6 +268,18 @@ struct LedgerProcessor {
           ledgerID: ledgerID, date: voucher.date)
       ])
     }
+    if let reporting {
+      do {
+        try totals.addReporting(try reporting.convert(voucher))
+      } catch let error as ReportingCurrencyError {
+        throw LedgerFailed(diagnostics: [
+          Diagnostic(
+            .error, code: "currency", error.description, ledgerID: ledgerID, date: voucher.date)
+        ])
+      }
+    }
+    totals.vouchers += 1
+    totals.lines += voucher.lines.count
     for (encoder, spill) in zip(request.encoders, spills) {
       buffer.removeAll(keepingCapacity: true)
       encoder.encode(voucher, into: &buffer)

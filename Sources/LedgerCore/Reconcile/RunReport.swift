@@ -41,6 +41,8 @@ public struct RunReport: Sendable, Codable, Hashable {
     public var datesNotAvailable: [LedgerDate]
     public var entries: Int
     public var vouchers: Int
+    /// Journal lines in the exported vouchers.
+    public var lines: Int
     /// Entries booked on a suspense account because no rule matched.
     public var suspenseEntries: Int
     public var controlTotals: [AccountTotal]
