@@ -4,7 +4,7 @@ import Testing
 @testable import LedgerCore
 
 /// The official SAF-T Financial 1.30 example and XSD (in `shared/`, beside the repository).
-enum SAFTReference {
+private enum SAFTReference {
   static let directory =
     URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().deletingLastPathComponent()
@@ -18,7 +18,7 @@ enum SAFTReference {
 }
 
 /// A copy of the official example, edited on purpose and written to a temporary file.
-struct BrokenExample {
+private struct BrokenExample {
   var text: String
 
   init() throws { text = try SAFTReference.exampleText() }
@@ -275,7 +275,7 @@ struct BrokenExample {
     let result = try file.validate()
     #expect(result.schema == [])
     expect(
-      result.rules, rule: "version", lines: [5],
+      result.rules, rule: "version", lines: [4],
       containing: ["AuditFileVersion is '1.20', expected 1.30"])
   }
 
