@@ -57,7 +57,9 @@ struct VippsLedgerCommand: AsyncParsableCommand {
     } catch let error as LocalizedError {
       fail(error.errorDescription ?? "\(error)", status: ExitStatus.usage)
     } catch {
-      fail("\(error)", status: ExitStatus.usage)
+      // --help and --version arrive here as errors of ArgumentParser's own help command.
+      if exitCode(for: error) == .success { exit(withError: error) }
+      fail(fullMessage(for: error), status: ExitStatus.usage)
     }
   }
 

@@ -157,6 +157,19 @@ import Testing
     #expect(result.stderr.contains("Missing expected argument"))
   }
 
+  @Test func helpAndVersionExitZero() throws {
+    let help = try runCLI(["--help"])
+    #expect(help.status == 0)
+    #expect(help.stdout.contains("USAGE: vipps-ledger <subcommand>"))
+    #expect(help.stderr.isEmpty)
+    let exportHelp = try runCLI(["export", "--help"])
+    #expect(exportHelp.status == 0)
+    #expect(exportHelp.stdout.contains("--aggregate"))
+    let version = try runCLI(["--version"])
+    #expect(version.status == 0)
+    #expect(version.stdout == "0.1.0\n")
+  }
+
   @Test func mappingCheckAcceptsShippedProfiles() throws {
     for profile in ["no-sales", "no-settlement"] {
       let result = try runCLI(["mapping", "check", "mappings/\(profile).yaml"])

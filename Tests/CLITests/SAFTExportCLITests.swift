@@ -52,7 +52,9 @@ import Testing
       toFile: company, atomically: true, encoding: .utf8)
     let result = try runCLI(arguments(out: out + "/x", extra: ["--company", company]))
     #expect(result.status == 2)
-    #expect(result.stderr.contains("company.yaml:1: missing key 'organizationNumber'"), "\(result.stderr)")
+    #expect(
+      result.stderr.contains("company.yaml:1: missing key 'organizationNumber'"), "\(result.stderr)"
+    )
     #expect(!FileManager.default.fileExists(atPath: out + "/x"))
   }
 

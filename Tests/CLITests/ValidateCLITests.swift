@@ -21,6 +21,11 @@ import Testing
     return path
   }
 
+  /// Removes a file written by ``brokenCopy(_:)`` with its directory.
+  func removeCopy(_ file: String) {
+    try? FileManager.default.removeItem(atPath: (file as NSString).deletingLastPathComponent)
+  }
+
   @Test func officialExampleIsValid() throws {
     let result = try runCLI(["validate", Self.example, "--xsd", Self.xsd])
     #expect(result.status == 0, "\(result.stderr)")
@@ -33,6 +38,7 @@ import Testing
       ("<TotalDebit>37500.00", "<TotalDebit>37600.00"),
       ("<Amount>2500.00", "<Amount>2500.005"),
     ])
+    defer { removeCopy(file) }
     let result = try runCLI(["validate", file, "--xsd", Self.xsd])
     #expect(result.status == 1)
     #expect(result.stdout == "\(file): 4 problems\n")
@@ -53,6 +59,7 @@ import Testing
 
   @Test func noRulesChecksTheXSDOnly() throws {
     let file = try brokenCopy([("<TotalDebit>37500.00", "<TotalDebit>37600.00")])
+    defer { removeCopy(file) }
     let result = try runCLI(["validate", file, "--xsd", Self.xsd, "--no-rules"])
     #expect(result.status == 0, "\(result.stderr)")
     #expect(result.stdout == "\(file): valid (XSD 1.30)\n")
@@ -60,6 +67,7 @@ import Testing
 
   @Test func notWellFormedIsReportedOnce() throws {
     let file = try brokenCopy([("Transaction A1001</Description>", "Transaction A1001</Descr>")])
+    defer { removeCopy(file) }
     let result = try runCLI(["validate", file, "--xsd", Self.xsd])
     #expect(result.status == 1)
     #expect(

@@ -26,6 +26,7 @@ func expectValidSAFT(_ path: String, sourceLocation: SourceLocation = #_sourceLo
 let testCompanyYAML = """
   organizationNumber: "999888777"
   name: Test & Co <AS>
+  address: { streetName: Storgata, number: "1", city: Oslo, postalCode: "0155" }
   contacts:
     - { firstName: Kari, lastName: Nordmann }
   vatRegistered: true
@@ -112,12 +113,23 @@ func testCompany() throws -> CompanyInfo {
   @Test(arguments: [
     ("name: X\ncontacts: [{ firstName: A, lastName: B }]\n", "missing key 'organizationNumber'"),
     (
+      "organizationNumber: \"999888777\"\nname: X\ncontacts: [{ firstName: A, lastName: B }]\n",
+      "missing key 'address'"
+    ),
+    (
+      "organizationNumber: \"999888777\"\nname: X\naddress: { streetName: S, city: C }\ncontacts: [{ firstName: A, lastName: B }]\n",
+      "missing key 'postalCode'"
+    ),
+    (
       "organizationNumber: \"12345\"\nname: X\ncontacts: [{ firstName: A, lastName: B }]\n",
       "9-digit"
     ),
-    ("organizationNumber: \"999888777\"\nname: X\ncontacts: []\n", "at least one contact"),
     (
-      "organizationNumber: \"999888777\"\nname: X\ncontacts: [{ firstName: A }]\n",
+      "organizationNumber: \"999888777\"\nname: X\naddress: { streetName: S, city: C, postalCode: P }\ncontacts: []\n",
+      "at least one contact"
+    ),
+    (
+      "organizationNumber: \"999888777\"\nname: X\naddress: { streetName: S, city: C, postalCode: P }\ncontacts: [{ firstName: A }]\n",
       "missing key 'lastName'"
     ),
     (

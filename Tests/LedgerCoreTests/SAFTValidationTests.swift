@@ -363,7 +363,11 @@ private struct BrokenExample {
     let block = String(file.text[start.lowerBound..<end.upperBound])
     file.text.insert(
       contentsOf: String(repeating: "\n" + block, count: 1_100), at: end.upperBound)
-    let rules = try SAFTValidation.checkRules(file: try file.write())
+    let path = try file.write()
+    defer {
+      try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent)
+    }
+    let rules = try SAFTValidation.checkRules(file: path)
     #expect(rules.count == SAFTValidation.reportLimit + 1)
     #expect(rules.last?.rule == "truncated")
     #expect(rules.last?.message == "… and 105 more")

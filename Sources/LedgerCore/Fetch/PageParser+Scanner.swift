@@ -69,14 +69,18 @@ extension PageParser {
     }
 
     /// After a member or element: consumes `,` (returning true) or `closing` (returning false).
-    /// A comma must be followed by another member or element: trailing commas are rejected.
+    /// A trailing comma before `closing` is accepted, as Foundation does: Vipps' own documentation
+    /// shows a page with one.
     mutating func next(closing: UInt8) throws(PageParseError) -> Bool {
       skipWhitespace()
       switch current {
       case UInt8(ascii: ","):
         index += 1
         skipWhitespace()
-        if current == closing { throw syntaxError }
+        if current == closing {
+          index += 1
+          return false
+        }
         return true
       case closing:
         index += 1

@@ -27,8 +27,9 @@ struct PageParseError: Error, Equatable {
 /// problem that `PageDecoding.describe(_:)` reports, found in the same order: fields in the order
 /// `init(from:)` decodes them, items in array order, syntax errors before all others.
 ///
-/// Syntax is strict RFC 8259 for the whole document, values it skips included, where Foundation
-/// checks skipped values only loosely and accepts trailing commas. Amounts must be integers without
+/// Syntax is RFC 8259 for the whole document, values it skips included (Foundation checks skipped
+/// values only loosely), except that a trailing comma in an object or array is accepted, as
+/// Foundation accepts it and Vipps' documentation shows one. Amounts must be integers without
 /// fraction or exponent (Foundation accepts `1.0` and `1e2`, rounding through `Double`). UTF-8 only,
 /// with an optional byte-order mark.
 enum PageParser {

@@ -2,12 +2,12 @@
 /// (`--company FILE` for `export`). See README, "SAF-T output".
 public struct CompanyInfo: Sendable, Hashable, Decodable {
   public struct Address: Sendable, Hashable, Decodable {
-    public var streetName: String?
+    public var streetName: String
     public var number: String?
-    public var city: String?
-    public var postalCode: String?
-    /// ISO 3166 two-letter code, e.g. `NO`.
-    public var country: String?
+    public var city: String
+    public var postalCode: String
+    /// ISO 3166 two-letter code; default `NO`.
+    public var country: String
 
     enum CodingKeys: String, CodingKey, CaseIterable {
       case streetName, number, city, postalCode, country
@@ -15,12 +15,12 @@ public struct CompanyInfo: Sendable, Hashable, Decodable {
 
     public init(from decoder: any Decoder) throws {
       let c = try decoder.strictContainer(CodingKeys.self)
-      streetName = try c.decodeIfPresent(String.self, forKey: .streetName)
+      streetName = try c.decodeText(String.self, forKey: .streetName)
       number = try c.decodeIfPresent(String.self, forKey: .number)
-      city = try c.decodeIfPresent(String.self, forKey: .city)
-      postalCode = try c.decodeIfPresent(String.self, forKey: .postalCode)
-      country = try c.decodeIfPresent(String.self, forKey: .country)
-      if let country, country.count != 2 {
+      city = try c.decodeText(String.self, forKey: .city)
+      postalCode = try c.decodeText(String.self, forKey: .postalCode)
+      country = try c.decodeIfPresent(String.self, forKey: .country) ?? "NO"
+      if country.count != 2 {
         throw c.issue("must be a two-letter country code", at: .country)
       }
     }
@@ -46,7 +46,7 @@ public struct CompanyInfo: Sendable, Hashable, Decodable {
   /// Norwegian organisation number (9 digits).
   public var organizationNumber: String
   public var name: String
-  public var address: Address?
+  public var address: Address
   /// At least one.
   public var contacts: [Contact]
   /// Registered for VAT: writes `TaxRegistration` `<orgnr>MVA`.
@@ -68,7 +68,7 @@ public struct CompanyInfo: Sendable, Hashable, Decodable {
       throw c.issue("must be a 9-digit organisation number", at: .organizationNumber)
     }
     name = try c.decodeText(String.self, forKey: .name)
-    address = try c.decodeIfPresent(Address.self, forKey: .address)
+    address = try c.decode(Address.self, forKey: .address)
     contacts = try c.decode([Contact].self, forKey: .contacts)
     if contacts.isEmpty { throw c.issue("needs at least one contact person", at: .contacts) }
     vatRegistered = try c.decodeIfPresent(Bool.self, forKey: .vatRegistered) ?? false

@@ -91,7 +91,7 @@ public struct SAFTJournalEncoder: JournalEncoder {
 
   // MARK: Parts
 
-  private var country: String { options.company.address?.country ?? "NO" }
+  private var country: String { options.company.address.country }
 
   private func text(_ value: String, _ length: Int, fallback: String = "-") -> String {
     let cleaned = XMLText.clean(value, maxLength: length)
@@ -110,16 +110,15 @@ public struct SAFTJournalEncoder: JournalEncoder {
     xml.start("Company")
     xml.element("RegistrationNumber", company.organizationNumber)
     xml.element("Name", text(company.name, 256))
-    if let address = company.address {
-      xml.start("Address")
-      if let value = address.streetName { xml.element("StreetName", text(value, 256)) }
-      if let value = address.number { xml.element("Number", text(value, 70)) }
-      if let value = address.city { xml.element("City", text(value, 256)) }
-      if let value = address.postalCode { xml.element("PostalCode", text(value, 70)) }
-      if let value = address.country { xml.element("Country", value) }
-      xml.element("AddressType", "StreetAddress")
-      xml.end()
-    }
+    let address = company.address
+    xml.start("Address")
+    xml.element("StreetName", text(address.streetName, 256))
+    if let value = address.number { xml.element("Number", text(value, 70)) }
+    xml.element("City", text(address.city, 256))
+    xml.element("PostalCode", text(address.postalCode, 70))
+    xml.element("Country", address.country)
+    xml.element("AddressType", "StreetAddress")
+    xml.end()
     for contact in company.contacts {
       xml.start("Contact")
       xml.start("ContactPerson")

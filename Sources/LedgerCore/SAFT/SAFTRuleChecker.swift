@@ -122,7 +122,7 @@ struct SAFTRuleChecker {
     case ("Transaction", _): transactionField(name, value: value, line: number)
     case ("Line", "RecordID"): line?.recordID = value
     case ("Line", "AccountID"): line?.accountID = (value, number)
-    case ("Line", "Description") where value.isEmpty:
+    case ("Line", "Description") where value.isEmpty && line != nil:
       report(number, "empty-description", "\(context)empty Description")
     case ("DebitAmount", "Amount") where grandparent == "Line":
       line?.debit += Int128(amount ?? 0)
