@@ -10,7 +10,9 @@ import Testing
 
   /// A random valid stream for one ledger: random types (known and unknown), signs and amounts up
   /// to ~10^15 minor units, with balances chained exactly and kept within ±4·10^18.
-  static func randomDays(seed: UInt64, days: Int, start: LedgerDate) -> [SyntheticDay] {
+  static func randomDays(
+    seed: UInt64, days: Int, start: LedgerDate, limit: Int64 = 3_000_000_000_000_000_000
+  ) -> [SyntheticDay] {
     var random = SplitMix64(seed: seed)
     var balances: [Topic: Int64] = [.funds: 0, .fees: 0]
     var result: [SyntheticDay] = []
@@ -74,7 +76,10 @@ import Testing
   func pipelineReconcilesAndAggregationsAgree(seed: Int) async throws {
     let start = LedgerDate("2025-01-01")!
     var source = InMemorySource(ledgers: [Ledger(ledgerId: "1", currency: "NOK")])
-    for day in Self.randomDays(seed: UInt64(seed), days: 4, start: start) {
+    // Balances stay within SAF-T's 18 digits (16 before the decimal point).
+    for day in Self.randomDays(
+      seed: UInt64(seed), days: 4, start: start, limit: 50_000_000_000_000_000)
+    {
       source.pagesByKey[.init(ledger: "1", topic: .funds, date: day.date)] = [
         ReportPage(items: day.funds)
       ]

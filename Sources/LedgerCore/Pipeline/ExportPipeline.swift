@@ -126,10 +126,22 @@ public struct ExportPipeline: Sendable {
         rateBasisPoints: master?.rateBasisPoints ?? 0,
         standardTaxCode: master?.standardTaxCode ?? code)
     }
-    return ReportingSummary(
+    let summary = ReportingSummary(
       accounts: accounts, taxCodes: codes, transactionCount: transactions,
       totalDebit: try debit.values.reduce(0, checkedAdd),
       totalCredit: try credit.values.reduce(0, checkedAdd))
+    // SAFmonetaryType has 18 digits, 2 of them decimals.
+    let limit: Int64 = 1_000_000_000_000_000_000
+    let largest =
+      ([summary.totalDebit, summary.totalCredit]
+      + accounts.flatMap { [$0.opening, $0.closing, $0.debit, $0.credit] }).map { $0.magnitude }
+      .max() ?? 0
+    if largest >= limit.magnitude {
+      throw ReportingCurrencyError(
+        "an amount (\(MoneyFormat.decimal(Int64(clamping: largest)))) exceeds the 18 digits SAF-T allows"
+      )
+    }
+    return summary
   }
 
   /// The ledgers to export and their currencies from the ledger list.

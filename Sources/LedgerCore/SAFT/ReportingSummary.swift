@@ -1,3 +1,5 @@
+import Foundation
+
 /// Options of a SAF-T export: who the file is about and what it starts from.
 public struct SAFTOptions: Sendable {
   public var company: CompanyInfo
@@ -111,7 +113,8 @@ public struct ReportingCurrency: Sendable {
 }
 
 /// A voucher cannot be reported in the reporting currency.
-public struct ReportingCurrencyError: Error, CustomStringConvertible {
+public struct ReportingCurrencyError: Error, LocalizedError, CustomStringConvertible {
   public let description: String
   init(_ description: String) { self.description = description }
+  public var errorDescription: String? { description }
 }
