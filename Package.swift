@@ -11,6 +11,10 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+    .package(url: "https://github.com/swift-server/async-http-client", from: "1.25.0"),
+    .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.10.0"),
   ],
   targets: [
     .systemLibrary(
@@ -22,20 +26,52 @@ let package = Package(
       name: "LedgerCore",
       dependencies: ["CLibXML2", .product(name: "Yams", package: "Yams")]
     ),
+    .target(
+      name: "ReportAPI",
+      dependencies: [
+        "LedgerCore",
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+        .product(name: "Logging", package: "swift-log"),
+      ]
+    ),
+    .target(
+      name: "MockReportAPI",
+      dependencies: [
+        "LedgerCore",
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "Logging", package: "swift-log"),
+      ]
+    ),
     .executableTarget(
       name: "vipps-ledger",
       dependencies: [
         "LedgerCore",
+        "ReportAPI",
+        "MockReportAPI",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
       ]
     ),
     .executableTarget(
       name: "ledger-bench",
-      dependencies: ["LedgerCore"]
+      dependencies: [
+        "LedgerCore", "ReportAPI", "MockReportAPI",
+        .product(name: "Logging", package: "swift-log"),
+      ]
     ),
     .testTarget(
       name: "LedgerCoreTests",
       dependencies: ["LedgerCore"]
+    ),
+    .testTarget(
+      name: "ReportAPITests",
+      dependencies: [
+        "LedgerCore", "ReportAPI", "MockReportAPI",
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "Logging", package: "swift-log"),
+      ]
     ),
     .testTarget(
       name: "CLITests",

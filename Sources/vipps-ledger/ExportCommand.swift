@@ -14,8 +14,16 @@ struct ExportCommand: AsyncParsableCommand {
       """
   )
 
-  @Option(help: "Directory of recorded Report API responses (see README: Replay source).")
-  var source: String
+  @Option(
+    help:
+      "Directory of recorded Report API responses (see README). Without it: the live Report API.")
+  var source: String?
+
+  @OptionGroup(title: "Live Report API (without --source; credentials from the environment)")
+  var live: LiveSourceOptions
+
+  @Option(help: "Ledgers processed at the same time.")
+  var concurrency: Int = 8
 
   @Option(help: "First ledger date, YYYY-MM-DD.")
   var from: String
@@ -70,17 +78,17 @@ struct ExportCommand: AsyncParsableCommand {
   var quiet = false
 
   func run() async throws {
-    let request = try makeRequest()
     let report: RunReport
-    do {
-      report = try await ExportPipeline().run(request) { event in
-        guard !quiet else { return }
-        if case .ledgerStarted(let id, let index, let count) = event {
-          FileHandle.standardError.write(Data("[\(index)/\(count)] ledger \(id)…\n".utf8))
-        }
+    if let source {
+      let replay: ReplaySource
+      do {
+        replay = try ReplaySource(directory: source)
+      } catch let error as ReportSourceError {
+        throw UsageError(error.detail)
       }
-    } catch let error as ReportSourceError {
-      throw UsageError(error.detail)
+      report = try await export(from: replay)
+    } else {
+      report = try await live.withSource { try await export(from: $0) }
     }
     if !quiet {
       ReportPrinter.print(report, verbose: true)
@@ -90,7 +98,23 @@ struct ExportCommand: AsyncParsableCommand {
     if !report.isClean { throw RunFailed() }
   }
 
-  func makeRequest() throws -> ExportRequest {
+  /// Runs the pipeline on `source`, with progress on standard error.
+  func export(from source: any ReportSource) async throws -> RunReport {
+    let request = try makeRequest(source: source)
+    let quiet = quiet
+    do {
+      return try await ExportPipeline().run(request) { event in
+        guard !quiet else { return }
+        if case .ledgerStarted(let id, let index, let count) = event {
+          FileHandle.standardError.write(Data("[\(index)/\(count)] ledger \(id)…\n".utf8))
+        }
+      }
+    } catch let error as ReportSourceError {
+      throw UsageError(error.detail)
+    }
+  }
+
+  func makeRequest(source: any ReportSource) throws -> ExportRequest {
     guard let fromDate = LedgerDate(from) else {
       throw UsageError("--from '\(from)' is not a date (YYYY-MM-DD)")
     }
@@ -120,20 +144,14 @@ struct ExportCommand: AsyncParsableCommand {
     } catch {
       throw UsageError("\(error)")
     }
-    let replay: ReplaySource
-    do {
-      replay = try ReplaySource(directory: source)
-    } catch let error as ReportSourceError {
-      throw UsageError(error.detail)
-    }
     let csv = CSVJournalEncoder.Options(
       delimiter: delimiter, decimalComma: decimalComma, byteOrderMark: bom)
     let saft = outputFormats.contains(.saft) ? try saftOptions(profile: profile) : nil
     return ExportRequest(
-      source: replay, ledgers: ledgers.isEmpty ? nil : ledgers.map { LedgerID($0) },
+      source: source, ledgers: ledgers.isEmpty ? nil : ledgers.map { LedgerID($0) },
       from: fromDate, to: toDate, profile: profile, aggregation: aggregation,
       encoders: outputFormats.compactMap { $0.encoder(csv: csv, saft: saft) },
-      outputDirectory: out, strict: strict, saft: saft)
+      outputDirectory: out, strict: strict, saft: saft, concurrency: max(1, concurrency))
   }
 
   /// Company, opening balances and creation date for `--format saft`.

@@ -31,7 +31,10 @@ struct VippsLedgerCommand: AsyncParsableCommand {
       diagnostics at error level; 2 usage or configuration error.
       """,
     version: VippsLedger.version,
-    subcommands: [ExportCommand.self, DemoCommand.self, MappingCommand.self, ValidateCommand.self]
+    subcommands: [
+      ExportCommand.self, DemoCommand.self, TailCommand.self, MappingCommand.self,
+      ValidateCommand.self, MockServerCommand.self,
+    ]
   )
 
   static func main() async {

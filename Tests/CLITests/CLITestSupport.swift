@@ -25,10 +25,15 @@ func executablePath() -> String {
 }
 
 /// Runs `vipps-ledger` with `arguments` in `directory` (default: the repository root).
-func runCLI(_ arguments: [String], in directory: String = repositoryRoot) throws -> CLIResult {
+func runCLI(
+  _ arguments: [String], in directory: String = repositoryRoot, environment: [String: String] = [:]
+) throws -> CLIResult {
   let process = Process()
   process.executableURL = URL(fileURLWithPath: executablePath())
   process.arguments = arguments
+  var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("VIPPS_") }
+  env.merge(environment) { $1 }
+  process.environment = env
   process.currentDirectoryURL = URL(fileURLWithPath: directory)
   let out = Pipe()
   let err = Pipe()
@@ -66,4 +71,41 @@ func listFiles(_ directory: String) -> [String] {
       FileManager.default.fileExists(atPath: directory + "/" + path, isDirectory: &isDirectory)
       return !isDirectory.boolValue
     }.sorted()
+}
+
+/// A `vipps-ledger mock-server` child process on a free port, stopped by `stop()`.
+final class MockServerProcess {
+  let process = Process()
+  let port: Int
+
+  init(arguments: [String] = []) throws {
+    process.executableURL = URL(fileURLWithPath: executablePath())
+    process.arguments = ["mock-server", "--port", "0"] + arguments
+    process.currentDirectoryURL = URL(fileURLWithPath: repositoryRoot)
+    let out = Pipe()
+    process.standardOutput = out
+    process.standardError = FileHandle.nullDevice
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    var line = Data()
+    while true {
+      let byte = out.fileHandleForReading.readData(ofLength: 1)
+      if byte.isEmpty || byte.first == UInt8(ascii: "\n") { break }
+      line.append(byte)
+    }
+    let text = String(decoding: line, as: UTF8.self)
+    guard let range = text.range(of: "http://127.0.0.1:"),
+      let port = Int(text[range.upperBound...].prefix { $0.isNumber })
+    else {
+      process.terminate()
+      throw CocoaError(
+        .fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey: "no port in '\(text)'"])
+    }
+    self.port = port
+  }
+
+  func stop() {
+    process.terminate()
+    process.waitUntilExit()
+  }
 }

@@ -57,6 +57,7 @@ public struct ReportSourceError: Error, Hashable, Sendable, CustomStringConverti
     case malformed
     case missingSource
     case accessDenied
+    case fetchFailed
   }
   private let code: Code
   /// Human-readable detail naming the file, ledger, date and page.
@@ -75,11 +76,26 @@ public struct ReportSourceError: Error, Hashable, Sendable, CustomStringConverti
   public static func missingSource(_ detail: String) -> Self { .init(.missingSource, detail) }
   /// The credentials cannot read this ledger.
   public static func accessDenied(_ detail: String) -> Self { .init(.accessDenied, detail) }
+  /// The source could not deliver a page (e.g. retries exhausted, authentication failed).
+  public static func fetchFailed(_ detail: String) -> Self { .init(.fetchFailed, detail) }
 
   /// Whether this is ``notAvailable(_:)``.
   public var isNotAvailable: Bool { code == .notAvailable }
   /// Whether this is ``missingSource(_:)``.
   public var isMissingSource: Bool { code == .missingSource }
+  /// Whether this is ``accessDenied(_:)``.
+  public var isAccessDenied: Bool { code == .accessDenied }
+  /// A short code for diagnostics: `not-available`, `malformed-page`, `missing-source`,
+  /// `access-denied`, `fetch-failed`.
+  public var diagnosticCode: String {
+    switch code {
+    case .notAvailable: "not-available"
+    case .malformed: "malformed-page"
+    case .missingSource: "missing-source"
+    case .accessDenied: "access-denied"
+    case .fetchFailed: "fetch-failed"
+    }
+  }
 
   public var description: String { detail }
 }

@@ -35,9 +35,12 @@ public enum Demo {
   ///     (`company.yaml`) and opening balances (`opening-balances.csv`) are beside it.
   ///   - mappings: The profiles directory (`mappings`).
   ///   - output: The demo's root output directory.
+  ///   - source: Where pages come from; default: the replay of `samples`.
+  ///   - concurrency: Ledgers processed at the same time.
   public static func run(
     _ job: Job, samples: String, mappings: String, output: String,
-    progress: @Sendable (ExportProgress) -> Void = { _ in }
+    source: (any ReportSource)? = nil, concurrency: Int = 4,
+    progress: @escaping @Sendable (ExportProgress) -> Void = { _ in }
   ) async throws -> RunReport {
     let profile = try MappingProfile.load(
       contentsOf: (mappings as NSString).appendingPathComponent("\(job.profile).yaml"))
@@ -48,11 +51,11 @@ public enum Demo {
         contentsOf: base.appendingPathComponent("opening-balances.csv"), profile: profile),
       createdOn: createdOn)
     let request = ExportRequest(
-      source: try ReplaySource(directory: samples), ledgers: nil, from: from, to: to,
+      source: try source ?? ReplaySource(directory: samples), ledgers: nil, from: from, to: to,
       profile: profile, aggregation: job.aggregation,
       encoders: OutputFormat.allCases.compactMap { $0.encoder(saft: saft) },
       outputDirectory: (output as NSString).appendingPathComponent(job.relativeDirectory),
-      saft: saft)
+      saft: saft, concurrency: concurrency)
     return try await ExportPipeline().run(request, progress: progress)
   }
 }

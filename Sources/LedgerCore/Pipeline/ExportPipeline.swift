@@ -23,7 +23,7 @@ public struct ExportPipeline: Sendable {
   /// - Throws: Only for problems that stop the whole run (output directory not writable, ledger
   ///   list unreadable); per-ledger problems are in the report.
   public func run(
-    _ request: ExportRequest, progress: @Sendable (ExportProgress) -> Void = { _ in }
+    _ request: ExportRequest, progress: @escaping @Sendable (ExportProgress) -> Void = { _ in }
   ) async throws -> RunReport {
     let fileManager = FileManager.default
     try fileManager.createDirectory(
@@ -37,17 +37,9 @@ public struct ExportPipeline: Sendable {
     var runDiagnostics: [Diagnostic] = []
     let (ledgerIDs, currencies) = try await resolveLedgers(request, diagnostics: &runDiagnostics)
 
-    var processed: [LedgerProcessor.Outcome] = []
-    for (index, ledgerID) in ledgerIDs.enumerated() {
-      progress(.ledgerStarted(ledgerID, index: index + 1, count: ledgerIDs.count))
-      var processor = try LedgerProcessor(
-        request: request, ledgerID: ledgerID, currency: currencies[ledgerID] ?? nil,
-        workDirectory: workDirectory)
-      let outcome = await processor.run(progress: progress)
-      progress(.ledgerFinished(outcome.report))
-      processed.append(outcome)
-    }
-
+    let processed = try await processLedgers(
+      ledgerIDs, currencies: currencies, request: request, workDirectory: workDirectory,
+      progress: progress)
     let published = processed.filter { $0.report.status != "failed" }
     let metadata = ExportMetadata(
       toolVersion: request.toolVersion, from: request.from, to: request.to,
@@ -87,6 +79,36 @@ public struct ExportPipeline: Sendable {
     try writer.write(Array(try report.jsonData()))
     try writer.commit()
     return report
+  }
+
+  /// Processes every ledger, up to `request.concurrency` at a time; outcomes in ledger order.
+  private func processLedgers(
+    _ ledgerIDs: [LedgerID], currencies: [LedgerID: String?], request: ExportRequest,
+    workDirectory: String, progress: @escaping @Sendable (ExportProgress) -> Void
+  ) async throws -> [LedgerProcessor.Outcome] {
+    var outcomes = [LedgerProcessor.Outcome?](repeating: nil, count: ledgerIDs.count)
+    try await withThrowingTaskGroup(of: (Int, LedgerProcessor.Outcome).self) { group in
+      var next = 0
+      func start() {
+        let index = next
+        let ledgerID = ledgerIDs[index]
+        next += 1
+        progress(.ledgerStarted(ledgerID, index: index + 1, count: ledgerIDs.count))
+        let currency = currencies[ledgerID] ?? nil
+        group.addTask {
+          var processor = try LedgerProcessor(
+            request: request, ledgerID: ledgerID, currency: currency, workDirectory: workDirectory)
+          return (index, await processor.run(progress: progress))
+        }
+      }
+      while next < ledgerIDs.count && next < max(1, request.concurrency) { start() }
+      while let (index, outcome) = try await group.next() {
+        progress(.ledgerFinished(outcome.report))
+        outcomes[index] = outcome
+        if next < ledgerIDs.count { start() }
+      }
+    }
+    return outcomes.compactMap { $0 }
   }
 
   /// Accounts with opening and closing balances, VAT codes and totals of the published ledgers.

@@ -17,6 +17,8 @@ public struct ExportRequest: Sendable {
   /// Unmapped entries (suspense) are errors instead of warnings.
   public var strict: Bool
   public var toolVersion: String
+  /// Ledgers processed at the same time (each fetches its dates in order).
+  public var concurrency: Int
   /// Company, opening balances and creation date for SAF-T outputs; required when one of the
   /// encoders is a ``SAFTJournalEncoder``.
   public var saft: SAFTOptions?
@@ -25,8 +27,9 @@ public struct ExportRequest: Sendable {
     source: any ReportSource, ledgers: [LedgerID]?, from: LedgerDate, to: LedgerDate,
     profile: MappingProfile, aggregation: Aggregation, encoders: [any JournalEncoder],
     outputDirectory: String, fileStem: String? = nil, strict: Bool = false,
-    toolVersion: String = VippsLedger.version, saft: SAFTOptions? = nil
+    toolVersion: String = VippsLedger.version, saft: SAFTOptions? = nil, concurrency: Int = 4
   ) {
+    self.concurrency = concurrency
     self.saft = saft
     self.source = source
     self.ledgers = ledgers

@@ -2,12 +2,18 @@ import Foundation
 
 /// Processes one ledger over the period into spill files, a report and diagnostics.
 struct LedgerProcessor {
+  /// A finished spill file: one ledger's encoded vouchers in one format.
+  struct Spill: Sendable {
+    var path: String
+    var length: Int64
+  }
+
   /// What processing one ledger produced.
-  struct Outcome {
+  struct Outcome: Sendable {
     var report: RunReport.LedgerReport
     var diagnostics: [Diagnostic]
     /// One spill file per encoder, in request order; empty when the ledger failed.
-    var spills: [SpillFile]
+    var spills: [Spill]
     /// The exported totals (for the SAF-T summary).
     var totals: Totals
   }
@@ -18,7 +24,7 @@ struct LedgerProcessor {
   }
 
   /// Per-date running totals, committed only when the date is exported.
-  struct Totals {
+  struct Totals: Sendable {
     var entries = 0
     var vouchers = 0
     var lines = 0
@@ -168,7 +174,7 @@ struct LedgerProcessor {
     } else {
       status = "partial"
     }
-    let report = RunReport.LedgerReport(
+    var report = RunReport.LedgerReport(
       ledgerId: ledgerID.rawValue,
       currency: checkers[.funds]?.currency ?? checkers[.fees]?.currency,
       status: status, datesExported: failed ? [] : exported, datesOpen: open,
@@ -178,8 +184,20 @@ struct LedgerProcessor {
       controlTotals: failed ? [] : controlTotals(totals),
       clearing: failed ? [] : clearingChecks(totals),
       diagnostics: diagnostics.map(\.description))
-    return Outcome(
-      report: report, diagnostics: diagnostics, spills: failed ? [] : spills, totals: totals)
+    var finished: [Spill] = []
+    if !failed {
+      do {
+        finished = try spills.map { spill in
+          let (path, length) = try spill.finish()
+          return Spill(path: path, length: length)
+        }
+      } catch {
+        diagnostics.append(Diagnostic(.error, code: "spill", "\(error)", ledgerID: ledgerID))
+        report.status = "failed"
+        report.diagnostics.append("\(error)")
+      }
+    }
+    return Outcome(report: report, diagnostics: diagnostics, spills: finished, totals: totals)
   }
 
   private enum DateResult {
@@ -242,7 +260,7 @@ struct LedgerProcessor {
       } catch let error as ReportSourceError {
         throw LedgerFailed(diagnostics: [
           Diagnostic(
-            .error, code: "malformed-page", error.detail, ledgerID: ledgerID, topic: topic,
+            .error, code: error.diagnosticCode, error.detail, ledgerID: ledgerID, topic: topic,
             date: date)
         ])
       }

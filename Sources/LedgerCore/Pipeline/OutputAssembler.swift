@@ -7,7 +7,8 @@ enum OutputAssembler {
   ///
   /// - Returns: The published file's size and SHA-256.
   static func publish(
-    path: String, encoder: any JournalEncoder, metadata: ExportMetadata, spills: [SpillFile]
+    path: String, encoder: any JournalEncoder, metadata: ExportMetadata,
+    spills: [LedgerProcessor.Spill]
   ) throws -> RunReport.OutputFile {
     let writer = try AtomicFileWriter(destination: URL(fileURLWithPath: path))
     var hasher = SHA256.Hasher()
@@ -20,7 +21,9 @@ enum OutputAssembler {
     try write(encoder.prologue(metadata))
     var first = true
     for spill in spills where spill.length > 0 {
-      try spill.forEachChunk(from: first ? Int64(encoder.separator.count) : 0) { try write($0) }
+      try SpillFile.forEachChunk(
+        path: spill.path, from: first ? Int64(encoder.separator.count) : 0
+      ) { try write($0) }
       first = false
     }
     try write(encoder.epilogue(metadata))

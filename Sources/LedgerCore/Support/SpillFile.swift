@@ -14,6 +14,7 @@ final class SpillFile {
   private let descriptor: Int32
   private var buffer: [UInt8] = []
   private var flushedLength: Int64 = 0
+  private var kept = false
   private static let bufferLimit = 1 << 18
 
   /// Creates (or truncates) the file at `path`.
@@ -26,7 +27,16 @@ final class SpillFile {
 
   deinit {
     close(descriptor)
-    unlink(path)
+    if !kept { unlink(path) }
+  }
+
+  /// Flushes and keeps the file after this object is gone (the caller removes it).
+  ///
+  /// - Returns: The file's path and length.
+  func finish() throws -> (path: String, length: Int64) {
+    try flush()
+    kept = true
+    return (path, flushedLength)
   }
 
   /// Total bytes appended so far.
@@ -70,16 +80,21 @@ final class SpillFile {
     buffer.removeAll(keepingCapacity: true)
   }
 
-  /// Calls `body` with consecutive chunks of the file's content from `offset` (after flushing).
-  func forEachChunk(from offset: Int64, _ body: ([UInt8]) throws -> Void) throws {
-    try flush()
+  /// Calls `body` with consecutive chunks (1 MiB) of the file at `path` from `offset`.
+  static func forEachChunk(path: String, from offset: Int64, _ body: ([UInt8]) throws -> Void)
+    throws
+  {
+    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+    guard descriptor >= 0 else { throw SpillFileError(path: path, operation: "open") }
+    defer { close(descriptor) }
     var position = offset
     var chunk = [UInt8](repeating: 0, count: 1 << 20)
-    while position < flushedLength {
+    while true {
       let count = chunk.withUnsafeMutableBytes { raw in
         pread(descriptor, raw.baseAddress!, raw.count, off_t(position))
       }
-      guard count > 0 else { throw SpillFileError(path: path, operation: "read") }
+      guard count >= 0 else { throw SpillFileError(path: path, operation: "read") }
+      if count == 0 { return }
       try body(count == chunk.count ? chunk : Array(chunk[0..<count]))
       position += Int64(count)
     }
