@@ -18,6 +18,11 @@ struct LiveSourceOptions: ParsableArguments {
   @Option(help: "Requests in flight at the same time.")
   var maxRequests: Int = 8
 
+  @Option(
+    help:
+      "Only ledgers that settle for this sales unit (settlesForRecipientHandles, e.g. NO:123455).")
+  var salesUnit: String?
+
   @Flag(help: "Ask for payer names, messages and masked phone numbers (includeGDPRSensitiveData).")
   var gdpr = false
 
@@ -61,6 +66,11 @@ struct LiveSourceOptions: ParsableArguments {
       throw UsageError("\(error)")
     }
     return try await HTTPReportSource.withSource(
-      configuration: try configuration(), credentials: credentials, logger: try logger(), body)
+      configuration: try configuration(), credentials: credentials, logger: try logger()
+    ) { source in
+      var source = source
+      source.recipientHandle = salesUnit
+      return try await body(source)
+    }
   }
 }

@@ -74,3 +74,20 @@ import Testing
     #expect(second.stdout.isEmpty)
   }
 }
+
+extension LiveExportCLITests {
+  @Test func salesUnitFilterSelectsLedgers() throws {
+    let server = try MockServerProcess()
+    defer { server.stop() }
+    let out = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: out) }
+    let result = try runCLI(
+      [
+        "export", "--from", "2025-10-20", "--to", "2025-10-21", "--mapping",
+        "mappings/no-sales.yaml", "--sales-unit", "DK:90601", "--out", out,
+      ], environment: environment(server.port))
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(result.stdout.contains("ledger 411027"))
+    #expect(!result.stdout.contains("ledger 300119"))
+  }
+}
