@@ -16,6 +16,7 @@ let package = Package(
     .package(url: "https://github.com/swift-server/async-http-client", from: "1.25.0"),
     .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.10.0"),
     .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+    .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
   ],
   targets: [
     .systemLibrary(
@@ -47,12 +48,17 @@ let package = Package(
         .product(name: "Logging", package: "swift-log"),
       ]
     ),
+    .target(
+      name: "StateStore",
+      dependencies: ["LedgerCore", .product(name: "GRDB", package: "GRDB.swift")]
+    ),
     .executableTarget(
       name: "vipps-ledger",
       dependencies: [
         "LedgerCore",
         "ReportAPI",
         "MockReportAPI",
+        "StateStore",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ]
@@ -71,14 +77,18 @@ let package = Package(
     .testTarget(
       name: "ReportAPITests",
       dependencies: [
-        "LedgerCore", "ReportAPI", "MockReportAPI",
+        "LedgerCore", "ReportAPI", "MockReportAPI", "StateStore",
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "Logging", package: "swift-log"),
       ]
     ),
     .testTarget(
+      name: "StateStoreTests",
+      dependencies: ["LedgerCore", "StateStore"]
+    ),
+    .testTarget(
       name: "CLITests",
-      dependencies: ["LedgerCore", "vipps-ledger"]
+      dependencies: ["LedgerCore", "StateStore", "vipps-ledger"]
     ),
   ],
   swiftLanguageModes: [.v6]

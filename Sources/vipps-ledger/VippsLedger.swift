@@ -32,7 +32,8 @@ struct VippsLedgerCommand: AsyncParsableCommand {
       """,
     version: VippsLedger.version,
     subcommands: [
-      ExportCommand.self, DemoCommand.self, TailCommand.self, MappingCommand.self,
+      ExportCommand.self, RunCommand.self, StatusCommand.self, HistoryCommand.self,
+      DemoCommand.self, TailCommand.self, MappingCommand.self,
       ValidateCommand.self, MockServerCommand.self,
     ]
   )

@@ -23,10 +23,14 @@ public struct EntryChecker: Sendable {
     var balanceAfter: Int64
   }
 
-  public init(ledgerID: LedgerID, topic: Topic, currency: String?) {
+  /// - Parameter lastBalance: The balance the previous (already exported) date ended with, so the
+  ///   chain is checked across runs too.
+  public init(ledgerID: LedgerID, topic: Topic, currency: String?, lastBalance: Int64? = nil) {
     self.ledgerID = ledgerID
     self.topic = topic
     self.currency = currency
+    self.lastBalance = lastBalance
+    if lastBalance != nil { lastWhere = "the last exported date" }
   }
 
   /// Checks one entry; returns the problems found (empty when the entry is sound).

@@ -73,11 +73,13 @@ public struct ExportPipeline: Sendable {
       diagnostics: runDiagnostics.map(\.description),
       errors: allDiagnostics.filter { $0.severity == .error }.count,
       warnings: allDiagnostics.filter { $0.severity == .warning }.count)
-    let reportPath = (request.outputDirectory as NSString).appendingPathComponent(
-      "\(request.fileStem).report.json")
-    let writer = try AtomicFileWriter(destination: URL(fileURLWithPath: reportPath))
-    try writer.write(Array(try report.jsonData()))
-    try writer.commit()
+    if request.writesReport {
+      let reportPath = (request.outputDirectory as NSString).appendingPathComponent(
+        "\(request.fileStem).report.json")
+      let writer = try AtomicFileWriter(destination: URL(fileURLWithPath: reportPath))
+      try writer.write(Array(try report.jsonData()))
+      try writer.commit()
+    }
     return report
   }
 

@@ -19,6 +19,11 @@ public struct ExportRequest: Sendable {
   public var toolVersion: String
   /// Ledgers processed at the same time (each fetches its dates in order).
   public var concurrency: Int
+  /// Balance each ledger's topics ended with before `from` (from earlier runs), checked against
+  /// the first entries.
+  public var carriedBalances: [LedgerID: [Topic: Int64]] = [:]
+  /// Write `<stem>.report.json` beside the outputs (nightly runs write a run manifest instead).
+  public var writesReport = true
   /// Company, opening balances and creation date for SAF-T outputs; required when one of the
   /// encoders is a ``SAFTJournalEncoder``.
   public var saft: SAFTOptions?

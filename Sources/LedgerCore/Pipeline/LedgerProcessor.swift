@@ -111,9 +111,12 @@ struct LedgerProcessor {
     reporting = request.saft.map {
       ReportingCurrency(currency: $0.company.currency, rates: $0.company.exchangeRates)
     }
+    let carried = request.carriedBalances[ledgerID] ?? [:]
     checkers = [
-      .funds: EntryChecker(ledgerID: ledgerID, topic: .funds, currency: currency),
-      .fees: EntryChecker(ledgerID: ledgerID, topic: .fees, currency: currency),
+      .funds: EntryChecker(
+        ledgerID: ledgerID, topic: .funds, currency: currency, lastBalance: carried[.funds]),
+      .fees: EntryChecker(
+        ledgerID: ledgerID, topic: .fees, currency: currency, lastBalance: carried[.fees]),
     ]
     let safeName = String(ledgerID.rawValue.map { $0.isLetter || $0.isNumber ? $0 : "_" })
     spills = try request.encoders.enumerated().map { index, encoder in

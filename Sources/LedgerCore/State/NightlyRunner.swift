@@ -1,0 +1,125 @@
+import Foundation
+
+/// `vipps-ledger run`: exports every closed, not-yet-exported ledger date of every configured
+/// ledger up to the day before `asOf`, exactly once.
+///
+/// Per ledger: (1) the lookback re-fetches the last N exported dates and compares them with what
+/// was exported; (2) new dates are fetched in order through a ``CachingSource`` until the first
+/// open date (remembered as open, later dates pending); (3) the output files are written from the
+/// cache, each fsynced and renamed into place; (4) only then are the dates recorded as exported.
+/// A crash anywhere leaves either no record (the rerun writes the same bytes again) or a record
+/// whose files are in place.
+public struct NightlyRunner: Sendable {
+  public let configuration: RunConfiguration
+  public let store: any StateStore
+  public let source: any ReportSource
+  /// Ignore cached pages (fetch again; the cache is refreshed).
+  public var refetch = false
+  /// Export already-exported dates again (from the cache) and rewrite their files.
+  public var force = false
+  /// Called at named points; tests use it to simulate crashes.
+  public var checkpoint: @Sendable (String) -> Void = { _ in }
+
+  public init(configuration: RunConfiguration, store: any StateStore, source: any ReportSource) {
+    self.configuration = configuration
+    self.store = store
+    self.source = source
+  }
+
+  /// Runs one night.
+  ///
+  /// - Parameters:
+  ///   - asOf: The day the run treats as today; dates up to the day before are due.
+  ///   - runID: A unique ID for the run.
+  ///   - startedAt: ISO 8601 time the run started (for the record).
+  /// - Returns: The manifest (also written to `<output>/runs/<runID>.json`).
+  public func run(asOf: LedgerDate, runID: String, startedAt: String) async throws -> RunManifest {
+    removeStaleTemporaryFiles()
+    for stale in try store.runs(limit: 1000) where stale.status == "running" {
+      try store.finishRun(runID: stale.runID, status: "interrupted", manifestPath: "")
+    }
+    try store.beginRun(
+      RunRecord(
+        runID: runID, startedAt: startedAt, asOf: asOf, toolVersion: VippsLedger.version,
+        configSHA256: configuration.sha256))
+    var results: [RunManifest.LedgerResult] = []
+    var mappingHashes: [String: String] = [:]
+    for client in configuration.clients {
+      let context: ClientContext
+      do {
+        context = try ClientContext(client: client, asOf: asOf)
+      } catch {
+        for ledger in client.ledgers {
+          results.append(
+            .init(
+              client: client.id, ledgerId: ledger.rawValue, status: "failed", datesExported: [],
+              datesOpen: [], datesPending: [], datesVerified: [], files: [], controlTotals: [],
+              diagnostics: ["error: client \(client.id): \(error)"]))
+        }
+        continue
+      }
+      mappingHashes[context.profile.name] = context.profile.sha256
+      for ledger in client.ledgers {
+        results.append(await runLedger(ledger, context: context, asOf: asOf, runID: runID))
+      }
+    }
+    let manifest = RunManifest(
+      runId: runID, tool: "vipps-ledger", toolVersion: VippsLedger.version, startedAt: startedAt,
+      asOf: asOf, configSHA256: configuration.sha256, mappingSHA256: mappingHashes,
+      ledgers: results, errors: results.filter { $0.status == "failed" }.count)
+    let manifestPath = "runs/\(runID).json"
+    try FileManager.default.createDirectory(
+      atPath: (configuration.output as NSString).appendingPathComponent("runs"),
+      withIntermediateDirectories: true)
+    let writer = try AtomicFileWriter(
+      destination: URL(
+        fileURLWithPath: (configuration.output as NSString).appendingPathComponent(manifestPath)))
+    try writer.write(Array(try manifest.jsonData()))
+    try writer.commit()
+    try store.finishRun(
+      runID: runID, status: manifest.isClean ? "ok" : "failed", manifestPath: manifestPath)
+    return manifest
+  }
+
+  /// Removes temporary files and work folders a killed run left under the output root (the
+  /// caller holds the state lock, so no other run is writing there).
+  func removeStaleTemporaryFiles() {
+    let fileManager = FileManager.default
+    guard let walker = fileManager.enumerator(atPath: configuration.output) else { return }
+    var stale: [String] = []
+    for case let path as String in walker {
+      let name = (path as NSString).lastPathComponent
+      if (name.hasPrefix(".") && name.contains(".tmp-")) || name.hasPrefix(".vipps-ledger-work-") {
+        stale.append(path)
+      }
+    }
+    for path in stale {
+      try? fileManager.removeItem(
+        atPath: (configuration.output as NSString).appendingPathComponent(path))
+    }
+  }
+
+  /// What a client's exports need, loaded once per run.
+  struct ClientContext {
+    let client: RunConfiguration.Client
+    let profile: MappingProfile
+    let saft: SAFTOptions?
+
+    init(client: RunConfiguration.Client, asOf: LedgerDate) throws {
+      self.client = client
+      let profile = try MappingProfile.load(contentsOf: client.mapping)
+      self.profile = profile
+      if client.formats.contains(.saft), let companyPath = client.company {
+        var company = try CompanyInfo.load(contentsOf: companyPath)
+        company.organizationNumber = client.organizationNumber
+        company.name = client.name
+        let opening = try client.openingBalances.map {
+          try OpeningBalances.load(contentsOf: $0, profile: profile)
+        }
+        saft = SAFTOptions(company: company, openingBalances: opening ?? [:], createdOn: asOf)
+      } else {
+        saft = nil
+      }
+    }
+  }
+}

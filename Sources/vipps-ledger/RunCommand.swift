@@ -1,0 +1,186 @@
+import ArgumentParser
+import Foundation
+import LedgerCore
+import ReportAPI
+import StateStore
+import Synchronization
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// `vipps-ledger run`: the nightly job.
+struct RunCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "run",
+    abstract: "Export every closed, not yet exported ledger date of every configured client.",
+    discussion: """
+      Remembers in the state database which dates are exported and which were open, so every \\
+      ledger date is exported exactly once, when it is closed. Safe to rerun and to kill at any \\
+      moment: files are fsynced and renamed into place before the state records them. A second \\
+      run on the same state refuses to start. Writes <output>/<client>/<ledger>/… and a run \\
+      manifest <output>/runs/<run id>.json.
+      """
+  )
+
+  @Option(help: "Configuration file (YAML).")
+  var config: String
+
+  @Option(help: "The day the run treats as today, YYYY-MM-DD (default: today in Europe/Oslo).")
+  var asOf: String?
+
+  @Option(help: "Read recorded responses from this directory instead of the live API (testing).")
+  var source: String?
+
+  @Flag(help: "Ignore cached pages and fetch again.")
+  var refetch = false
+
+  @Flag(help: "Export already-exported dates again (from the cache) and rewrite their files.")
+  var force = false
+
+  @Option(help: "Override the configuration's groupBy: day, month or run.")
+  var groupBy: String?
+
+  @OptionGroup(title: "Live Report API (credentials from the environment)")
+  var live: LiveSourceOptions
+
+  @Flag(help: "Start a new, empty state although earlier runs left manifests in the output folder.")
+  var newState = false
+
+  @Flag(help: "Print only errors.")
+  var quiet = false
+
+  func run() async throws {
+    var configuration: RunConfiguration
+    do {
+      configuration = try RunConfiguration.load(contentsOf: config)
+    } catch {
+      throw UsageError("\(error)")
+    }
+    if let groupBy {
+      guard let value = RunConfiguration.GroupBy(rawValue: groupBy) else {
+        throw UsageError("--group-by must be day, month or run")
+      }
+      configuration.groupBy = value
+    }
+    let today: LedgerDate
+    if let asOf {
+      guard let date = LedgerDate(asOf) else { throw UsageError("--as-of '\(asOf)' is not a date") }
+      today = date
+    } else {
+      today = ExportCommand.todayInOslo()
+    }
+    let lock = try Self.lock(configuration.state)
+    let runs = (configuration.output as NSString).appendingPathComponent("runs")
+    let manifests =
+      (try? FileManager.default.contentsOfDirectory(atPath: runs))?.filter { $0.hasSuffix(".json") }
+      ?? []
+    if !FileManager.default.fileExists(atPath: configuration.state), !manifests.isEmpty, !newState {
+      lock.release()
+      throw UsageError(
+        "the state database \(configuration.state) is missing, but \(runs) has \(manifests.count) run manifests: a new state would export every date again. Restore the state from backup, or pass --new-state to start over deliberately"
+      )
+    }
+    let store: SQLiteStateStore
+    do {
+      store = try SQLiteStateStore(path: configuration.state)
+    } catch {
+      lock.release()
+      throw UsageError("\(error)")
+    }
+    let manifest: RunManifest
+    if let source {
+      let replay: ReplaySource
+      do {
+        replay = try ReplaySource(directory: source)
+      } catch let error as ReportSourceError {
+        throw UsageError(error.detail)
+      }
+      manifest = try await runNight(configuration, store: store, source: replay, asOf: today)
+    } else {
+      manifest = try await live.withSource {
+        try await runNight(configuration, store: store, source: $0, asOf: today)
+      }
+    }
+    lock.release()
+    if !quiet { Self.print(manifest) } else { Self.printErrors(manifest) }
+    if !manifest.isClean { throw RunFailed() }
+  }
+
+  /// The state's exclusive lock, or a usage error naming the holder.
+  static func lock(_ state: String) throws -> StateLock {
+    do {
+      try FileManager.default.createDirectory(
+        atPath: (state as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+      return try StateLock(statePath: state)
+    } catch {
+      throw UsageError("\(error)")
+    }
+  }
+
+  func runNight(
+    _ configuration: RunConfiguration, store: any StateStore, source: any ReportSource,
+    asOf: LedgerDate
+  ) async throws -> RunManifest {
+    var runner = NightlyRunner(configuration: configuration, store: store, source: source)
+    runner.refetch = refetch
+    runner.force = force
+    runner.checkpoint = Self.crashCheckpoint()
+    let now = Date()
+    let formatter = ISO8601DateFormatter()
+    let stamp = formatter.string(from: now).replacingOccurrences(of: ":", with: "")
+      .replacingOccurrences(of: "-", with: "")
+    let runID = "\(stamp)-\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
+    return try await runner.run(asOf: asOf, runID: runID, startedAt: formatter.string(from: now))
+  }
+
+  /// `VIPPS_LEDGER_CRASH_AT=<point>[:<n>]` kills the process (SIGKILL) at the n-th time the run
+  /// passes `<point>` — for crash-safety tests only.
+  static func crashCheckpoint() -> @Sendable (String) -> Void {
+    guard let spec = ProcessInfo.processInfo.environment["VIPPS_LEDGER_CRASH_AT"] else {
+      return { _ in }
+    }
+    let parts = spec.split(separator: ":")
+    let point = String(parts.first ?? "")
+    let target = parts.count > 1 ? Int(parts[1]) ?? 1 : 1
+    let counter = CrashCounter()
+    return { name in
+      guard name == point, counter.increment() == target else { return }
+      kill(getpid(), SIGKILL)
+    }
+  }
+
+  static func print(_ manifest: RunManifest) {
+    var text = "run \(manifest.runId) as of \(manifest.asOf)\n"
+    for ledger in manifest.ledgers {
+      text += "\(ledger.client) ledger \(ledger.ledgerId): \(ledger.status)"
+      if !ledger.datesExported.isEmpty {
+        text += ", exported \(ledger.datesExported.map(\.description).joined(separator: ", "))"
+      }
+      if !ledger.datesOpen.isEmpty {
+        text += ", open \(ledger.datesOpen.map(\.description).joined(separator: ", "))"
+      }
+      if !ledger.datesVerified.isEmpty { text += ", verified \(ledger.datesVerified.count)" }
+      text += "\n"
+      for file in ledger.files { text += "  wrote \(file.path)\n" }
+      for diagnostic in ledger.diagnostics { text += "  \(diagnostic)\n" }
+    }
+    Swift.print(text, terminator: "")
+  }
+
+  static func printErrors(_ manifest: RunManifest) {
+    let lines = manifest.ledgers.flatMap(\.diagnostics).filter { $0.hasPrefix("error") }
+    guard !lines.isEmpty else { return }
+    FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+  }
+}
+
+/// A thread-safe counter for crash points.
+final class CrashCounter: Sendable {
+  private let value = Mutex(0)
+  func increment() -> Int {
+    value.withLock {
+      $0 += 1; return $0
+    }
+  }
+}
