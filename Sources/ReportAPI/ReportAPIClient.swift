@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOCore
+import Synchronization
 
 /// Authenticated, retried, concurrency-limited GET requests to the Report API.
 ///
@@ -28,8 +29,13 @@ public struct ReportAPIClient: Sendable {
     self.logger = logger
     tokens = TokenProvider(
       credentials: credentials, configuration: configuration, http: http, logger: logger)
-    limiter = ConcurrencyLimiter(limit: configuration.maximumConcurrentRequests)
+    limiter = ConcurrencyLimiter(
+      limit: configuration.maximumConcurrentRequests,
+      interval: configuration.maximumRequestsPerSecond.flatMap { $0 > 0 ? .seconds(1 / $0) : nil })
   }
+
+  /// Requests sent and retried so far (for progress displays).
+  public let statistics = RequestStatistics()
 
   /// A failed GET: the HTTP status (0 for transport failures) and a message without secrets.
   public struct Failure: Error, Sendable, CustomStringConvertible {
@@ -72,6 +78,7 @@ public struct ReportAPIClient: Sendable {
           request, http: http, timeout: configuration.requestTimeout,
           maximumBytes: configuration.maximumResponseBytes, logger: logger)
       }
+      statistics.record(retry: retry.attempts > 0)
       var decoded: T?
       var effective = outcome
       if case .response(let status, _) = outcome, (200..<300).contains(status), let body {
@@ -117,5 +124,20 @@ public struct ReportAPIClient: Sendable {
     allowed = allowed.intersection(
       CharacterSet(charactersIn: Unicode.Scalar(0)...Unicode.Scalar(127)))
     return value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value
+  }
+}
+
+/// Counts of requests and retries, safe to read from any thread.
+public final class RequestStatistics: Sendable {
+  private let counts = Mutex((requests: 0, retries: 0))
+
+  /// Requests sent (including retries) and how many of them were retries.
+  public var snapshot: (requests: Int, retries: Int) { counts.withLock { $0 } }
+
+  func record(retry: Bool) {
+    counts.withLock {
+      $0.requests += 1
+      if retry { $0.retries += 1 }
+    }
   }
 }

@@ -19,6 +19,8 @@ public struct ReportAPIConfiguration: Sendable {
   public var includeGDPRSensitiveData = false
   /// Requests in flight at the same time, across ledgers, dates and topics.
   public var maximumConcurrentRequests = 8
+  /// Global request rate limit (requests started per second); `nil` = unlimited.
+  public var maximumRequestsPerSecond: Double?
   /// Timeout of one request.
   public var requestTimeout: Duration = .seconds(30)
   /// Largest accepted response body.

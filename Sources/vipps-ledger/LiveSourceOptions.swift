@@ -23,6 +23,9 @@ struct LiveSourceOptions: ParsableArguments {
       "Only ledgers that settle for this sales unit (settlesForRecipientHandles, e.g. NO:123455).")
   var salesUnit: String?
 
+  @Option(help: "Global limit of requests started per second (default: none).")
+  var maxRequestsPerSecond: Double?
+
   @Flag(help: "Ask for payer names, messages and masked phone numbers (includeGDPRSensitiveData).")
   var gdpr = false
 
@@ -40,6 +43,7 @@ struct LiveSourceOptions: ParsableArguments {
         version: VippsLedger.version)
       configuration.tokenURL = tokenURL ?? environment["VIPPS_TOKEN_URL"]
       configuration.maximumConcurrentRequests = max(1, maxRequests)
+      configuration.maximumRequestsPerSecond = maxRequestsPerSecond
       configuration.includeGDPRSensitiveData = gdpr
       return configuration
     } catch {

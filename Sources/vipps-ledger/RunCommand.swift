@@ -41,6 +41,9 @@ struct RunCommand: AsyncParsableCommand {
   @Option(help: "Override the configuration's groupBy: day, month or run.")
   var groupBy: String?
 
+  @Option(help: "Override the configuration's concurrency (ledgers at the same time).")
+  var concurrency: Int?
+
   @OptionGroup(title: "Live Report API (credentials from the environment)")
   var live: LiveSourceOptions
 
@@ -63,6 +66,7 @@ struct RunCommand: AsyncParsableCommand {
       }
       configuration.groupBy = value
     }
+    if let concurrency { configuration.concurrency = max(1, concurrency) }
     let today: LedgerDate
     if let asOf {
       guard let date = LedgerDate(asOf) else { throw UsageError("--as-of '\(asOf)' is not a date") }
@@ -96,14 +100,23 @@ struct RunCommand: AsyncParsableCommand {
       } catch let error as ReportSourceError {
         throw UsageError(error.detail)
       }
-      manifest = try await runNight(configuration, store: store, source: replay, asOf: today)
+      manifest = try await runNight(
+        configuration, store: store, source: replay, asOf: today, statistics: nil)
     } else {
       manifest = try await live.withSource {
-        try await runNight(configuration, store: store, source: $0, asOf: today)
+        try await runNight(
+          configuration, store: store, source: $0, asOf: today, statistics: $0.client.statistics)
       }
     }
     lock.release()
-    if !quiet { Self.print(manifest) } else { Self.printErrors(manifest) }
+    if !quiet && isatty(STDERR_FILENO) == 1 {
+      FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+    }
+    if !quiet {
+      Swift.print(manifest.summary(), terminator: "")
+    } else {
+      Self.printErrors(manifest)
+    }
     if !manifest.isClean { throw RunFailed() }
   }
 
@@ -120,12 +133,18 @@ struct RunCommand: AsyncParsableCommand {
 
   func runNight(
     _ configuration: RunConfiguration, store: any StateStore, source: any ReportSource,
-    asOf: LedgerDate
+    asOf: LedgerDate, statistics: RequestStatistics?
   ) async throws -> RunManifest {
     var runner = NightlyRunner(configuration: configuration, store: store, source: source)
     runner.refetch = refetch
     runner.force = force
     runner.checkpoint = Self.crashCheckpoint()
+    if !quiet && isatty(STDERR_FILENO) == 1 {
+      runner.progress =
+        ProgressLine(
+          clients: configuration.clients.count, statistics: statistics
+        ).update
+    }
     let now = Date()
     let formatter = ISO8601DateFormatter()
     let stamp = formatter.string(from: now).replacingOccurrences(of: ":", with: "")
@@ -172,6 +191,35 @@ struct RunCommand: AsyncParsableCommand {
     let lines = manifest.ledgers.flatMap(\.diagnostics).filter { $0.hasPrefix("error") }
     guard !lines.isEmpty else { return }
     FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+  }
+}
+
+/// The one-line progress display on a terminal: ledgers done, clients done, requests, retries, ETA.
+final class ProgressLine: Sendable {
+  private let clients: Int
+  private let statistics: RequestStatistics?
+  private let started = ContinuousClock.now
+
+  init(clients: Int, statistics: RequestStatistics?) {
+    self.clients = clients
+    self.statistics = statistics
+  }
+
+  func update(_ progress: NightlyRunner.Progress) {
+    let elapsed = ContinuousClock.now - started
+    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    let remaining =
+      progress.done > 0
+      ? seconds / Double(progress.done) * Double(progress.total - progress.done) : 0
+    var line = "\r\u{1B}[K[\(progress.done)/\(progress.total) ledgers, \(clients) clients]"
+    if let (requests, retries) = statistics?.snapshot {
+      line += " \(requests) requests, \(retries) retries"
+    }
+    line += String(format: ", ETA %d:%02d", Int(remaining) / 60, Int(remaining) % 60)
+    if progress.ledger.status == "failed" {
+      line += "\n\(progress.ledger.client) ledger \(progress.ledger.ledgerId) failed\n"
+    }
+    FileHandle.standardError.write(Data(line.utf8))
   }
 }
 

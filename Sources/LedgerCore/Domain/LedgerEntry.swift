@@ -132,6 +132,10 @@ public struct Ledger: Hashable, Sendable, Codable {
   public struct Identifier: Hashable, Sendable, Codable {
     public var scheme: String
     public var id: String
+    public init(scheme: String, id: String) {
+      self.scheme = scheme
+      self.id = id
+    }
   }
   public struct SalesUnit: Hashable, Sendable, Codable {
     public var name: String?

@@ -55,7 +55,9 @@ public struct ExportPipeline: Sendable {
       reporting: try request.saft.map { try reportingSummary($0, request.profile, published) })
 
     var outputs: [RunReport.OutputFile] = []
-    for (index, encoder) in request.encoders.enumerated() {
+    // When every ledger failed there is nothing to publish: no empty files that look like exports.
+    let encoders = processed.isEmpty || !published.isEmpty ? request.encoders : []
+    for (index, encoder) in encoders.enumerated() {
       let path = (request.outputDirectory as NSString).appendingPathComponent(
         "\(request.fileStem).\(encoder.fileExtension)")
       outputs.append(

@@ -61,6 +61,21 @@ public struct CompanyInfo: Sendable, Hashable, Decodable {
     case organizationNumber, name, address, contacts, vatRegistered, currency, exchangeRates
   }
 
+  /// Company data assembled from parts (e.g. a client entry of a run configuration).
+  public init(
+    organizationNumber: String, name: String, address: Address, contacts: [Contact],
+    vatRegistered: Bool = false, currency: String = "NOK",
+    exchangeRates: [String: ExchangeRate] = [:]
+  ) {
+    self.organizationNumber = organizationNumber
+    self.name = name
+    self.address = address
+    self.contacts = contacts
+    self.vatRegistered = vatRegistered
+    self.currency = currency
+    self.exchangeRates = exchangeRates
+  }
+
   public init(from decoder: any Decoder) throws {
     let c = try decoder.strictContainer(CodingKeys.self)
     organizationNumber = try c.decodeText(String.self, forKey: .organizationNumber)

@@ -8,7 +8,8 @@ extension NightlyRunner {
     let client = context.client
     var result = RunManifest.LedgerResult(
       client: client.id, ledgerId: ledger.rawValue, status: "ok", datesExported: [], datesOpen: [],
-      datesPending: [], datesVerified: [], files: [], controlTotals: [], diagnostics: [])
+      datesPending: [], datesVerified: [], files: [], controlTotals: [], vouchers: 0,
+      diagnostics: [])
     do {
       let exported = try store.exportedDates(ledger: ledger)
       let exportedByDate = Dictionary(exported.map { ($0.date, $0) }, uniquingKeysWith: { $1 })
@@ -84,6 +85,8 @@ extension NightlyRunner {
             closingBalances: closing))
         previous = closing
         result.datesExported.append(date)
+        result.vouchers +=
+          context.client.aggregate == .daily ? (content.entries > 0 ? 1 : 0) : content.entries
         checkpoint("after-commit")
       }
     } catch {

@@ -19,6 +19,15 @@ public struct NightlyRunner: Sendable {
   public var force = false
   /// Called at named points; tests use it to simulate crashes.
   public var checkpoint: @Sendable (String) -> Void = { _ in }
+  /// Called as each ledger finishes.
+  public var progress: @Sendable (Progress) -> Void = { _ in }
+
+  /// Progress of a run.
+  public struct Progress: Sendable {
+    public var done: Int
+    public var total: Int
+    public var ledger: RunManifest.LedgerResult
+  }
 
   public init(configuration: RunConfiguration, store: any StateStore, source: any ReportSource) {
     self.configuration = configuration
@@ -42,31 +51,85 @@ public struct NightlyRunner: Sendable {
       RunRecord(
         runID: runID, startedAt: startedAt, asOf: asOf, toolVersion: VippsLedger.version,
         configSHA256: configuration.sha256))
-    var results: [RunManifest.LedgerResult] = []
-    var mappingHashes: [String: String] = [:]
-    for client in configuration.clients {
-      let context: ClientContext
+    // Ledgers: explicit, or discovered from the ledger list (one request for the whole run).
+    let discovers = configuration.clients.contains {
+      if case .explicit = $0.ledgerSelection { return false }
+      return true
+    }
+    var listed: [Ledger] = []
+    var runDiagnostics: [String] = []
+    if discovers {
       do {
-        context = try ClientContext(client: client, asOf: asOf)
+        listed = try await source.ledgers()
       } catch {
-        for ledger in client.ledgers {
-          results.append(
-            .init(
-              client: client.id, ledgerId: ledger.rawValue, status: "failed", datesExported: [],
-              datesOpen: [], datesPending: [], datesVerified: [], files: [], controlTotals: [],
-              diagnostics: ["error: client \(client.id): \(error)"]))
-        }
-        continue
-      }
-      mappingHashes[context.profile.name] = context.profile.sha256
-      for ledger in client.ledgers {
-        results.append(await runLedger(ledger, context: context, asOf: asOf, runID: runID))
+        runDiagnostics.append("error: cannot list ledgers for discovery: \(error)")
       }
     }
+    var work: [(client: Int, ledger: LedgerID)] = []
+    var failed: [RunManifest.LedgerResult] = []
+    var contexts: [Int: ClientContext] = [:]
+    var mappingHashes: [String: String] = [:]
+    var assigned: Set<LedgerID> = []
+    for (index, client) in configuration.clients.enumerated() {
+      var ledgers = client.ledgers
+      if ledgers.isEmpty {
+        ledgers = listed.filter { client.ledgerSelection.matches($0) }.map(\.ledgerId).sorted()
+        if ledgers.isEmpty {
+          failed.append(
+            .failed(
+              client: client.id, ledger: "-",
+              "no ledger visible to these keys matches \(client.ledgerSelection)"))
+        }
+      }
+      assigned.formUnion(ledgers)
+      do {
+        let context = try ClientContext(client: client, asOf: asOf)
+        contexts[index] = context
+        mappingHashes[context.profile.name] = context.profile.sha256
+        work += ledgers.map { (index, $0) }
+      } catch {
+        failed += ledgers.map {
+          .failed(client: client.id, ledger: $0.rawValue, "client \(client.id): \(error)")
+        }
+      }
+    }
+    let unassigned = listed.map(\.ledgerId).filter { !assigned.contains($0) }.sorted()
+    let total = work.count
+    var results = [RunManifest.LedgerResult?](repeating: nil, count: work.count)
+    await withTaskGroup(of: (Int, RunManifest.LedgerResult).self) { group in
+      var next = 0
+      func start() {
+        let index = next
+        let item = work[index]
+        next += 1
+        guard let context = contexts[item.client] else { return }
+        group.addTask {
+          guard RunConfiguration.isSafePathComponent(item.ledger.rawValue) else {
+            return (
+              index,
+              .failed(
+                client: context.client.id, ledger: item.ledger.rawValue,
+                "ledger ID '\(item.ledger)' is not safe as a folder name")
+            )
+          }
+          return (index, await runLedger(item.ledger, context: context, asOf: asOf, runID: runID))
+        }
+      }
+      while next < work.count && next < configuration.concurrency { start() }
+      var done = 0
+      while let (index, result) = await group.next() {
+        results[index] = result
+        done += 1
+        progress(.init(done: done, total: total, ledger: result))
+        if next < work.count { start() }
+      }
+    }
+    let all = failed + results.compactMap { $0 }
     let manifest = RunManifest(
       runId: runID, tool: "vipps-ledger", toolVersion: VippsLedger.version, startedAt: startedAt,
       asOf: asOf, configSHA256: configuration.sha256, mappingSHA256: mappingHashes,
-      ledgers: results, errors: results.filter { $0.status == "failed" }.count)
+      ledgers: all, unassignedLedgers: unassigned.map(\.rawValue), diagnostics: runDiagnostics,
+      errors: all.filter { $0.status == "failed" }.count + runDiagnostics.count)
     let manifestPath = "runs/\(runID).json"
     try FileManager.default.createDirectory(
       atPath: (configuration.output as NSString).appendingPathComponent("runs"),
@@ -76,6 +139,12 @@ public struct NightlyRunner: Sendable {
         fileURLWithPath: (configuration.output as NSString).appendingPathComponent(manifestPath)))
     try writer.write(Array(try manifest.jsonData()))
     try writer.commit()
+    let summary = try AtomicFileWriter(
+      destination: URL(
+        fileURLWithPath: (configuration.output as NSString).appendingPathComponent(
+          "runs/\(runID).txt")))
+    try summary.write(Array(manifest.summary().utf8))
+    try summary.commit()
     try store.finishRun(
       runID: runID, status: manifest.isClean ? "ok" : "failed", manifestPath: manifestPath)
     return manifest
@@ -107,9 +176,24 @@ public struct NightlyRunner: Sendable {
 
     init(client: RunConfiguration.Client, asOf: LedgerDate) throws {
       self.client = client
-      let profile = try MappingProfile.load(contentsOf: client.mapping)
+      let profile =
+        try client.overridesYAML.map {
+          try MappingProfile.load(
+            contentsOf: client.mapping, overrides: $0,
+            label: "\(client.mapping) + overrides of client \(client.id)")
+        } ?? MappingProfile.load(contentsOf: client.mapping)
       self.profile = profile
-      if client.formats.contains(.saft), let companyPath = client.company {
+      if client.formats.contains(.saft), client.company == nil, let address = client.address,
+        let contacts = client.contacts
+      {
+        saft = SAFTOptions(
+          company: CompanyInfo(
+            organizationNumber: client.organizationNumber, name: client.name, address: address,
+            contacts: contacts, vatRegistered: client.vatRegistered ?? false),
+          openingBalances: try client.openingBalances.map {
+            try OpeningBalances.load(contentsOf: $0, profile: profile)
+          } ?? [:], createdOn: asOf)
+      } else if client.formats.contains(.saft), let companyPath = client.company {
         var company = try CompanyInfo.load(contentsOf: companyPath)
         company.organizationNumber = client.organizationNumber
         company.name = client.name
