@@ -66,7 +66,7 @@ let package = Package(
     .executableTarget(
       name: "ledger-bench",
       dependencies: [
-        "LedgerCore", "ReportAPI", "MockReportAPI",
+        "LedgerCore", "ReportAPI", "MockReportAPI", "StateStore",
         .product(name: "Logging", package: "swift-log"),
       ]
     ),

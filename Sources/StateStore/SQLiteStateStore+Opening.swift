@@ -60,7 +60,7 @@ extension SQLiteStateStore {
     configuration.busyMode = .timeout(10)
     configuration.label = "vipps-ledger.state"
     configuration.prepareDatabase { db in
-      try db.execute(sql: "PRAGMA synchronous = FULL")
+      try db.execute(sql: "PRAGMA synchronous = NORMAL")
     }
     return configuration
   }

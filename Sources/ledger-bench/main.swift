@@ -2,6 +2,7 @@
 //
 //   swift run -c release ledger-bench [ENTRIES] [--keep DIR]
 //   swift run -c release ledger-bench --fetch [LEDGER_DATES] [--latency-ms 20] [--concurrency 16]
+//   swift run -c release ledger-bench --partner [LEDGERS] [--latency-ms 20] [--concurrency 32]
 //
 // Generates ENTRIES synthetic entries (default 1,000,000; deterministic seed) as replay pages,
 // then, in a fresh child process per format, exports them with mappings/no-sales.yaml and reports
@@ -72,6 +73,11 @@ func runExport(directory: String, days: Int, format: OutputFormat, out: String) 
         "%@\t%d entries\t%d lines\t%.2f s\t%.0f entries/s\tpeak RSS %.1f MB\toutput %.1f MB\tclean %@",
       format.rawValue, entries, lines, seconds, Double(entries) / seconds, peakRSSMegabytes(),
       Double(bytes) / 1_048_576, report?.isClean == true ? "yes" : "NO"))
+}
+
+if arguments.count >= 2, arguments[1] == "--partner" {
+  try await PartnerBenchmark.run(arguments: arguments)
+  exit(0)
 }
 
 if arguments.count >= 2, arguments[1] == "--fetch" {

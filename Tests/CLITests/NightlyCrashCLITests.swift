@@ -159,6 +159,19 @@ import Testing
     _ = original
   }
 
+  @Test func withoutATerminalThereIsNoProgressLineOnlyTheSummary() throws {
+    let directory = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let config = try Self.writeConfiguration(in: directory)
+    let result = try runCLI(
+      ["run", "--config", config, "--as-of", "2025-10-28", "--source", "samples/recorded"])
+    #expect(result.status == 0)
+    #expect(result.stderr.isEmpty, "\(result.stderr)")
+    #expect(result.stdout.contains("1 of 1 clients ok"))
+    #expect(result.stdout.contains("fjordkaffe: ok"))
+    #expect(result.stdout.contains("ledger 300119: ok, exported 2025-10-20…2025-10-26 (7)"))
+  }
+
   @Test func statusAndHistoryDescribeTheState() throws {
     let directory = try temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -31,7 +31,7 @@ public struct ExportPipeline: Sendable {
     let workDirectory =
       (request.outputDirectory as NSString).appendingPathComponent(
         ".vipps-ledger-work-\(ProcessInfo.processInfo.processIdentifier)")
-    try fileManager.createDirectory(atPath: workDirectory, withIntermediateDirectories: true)
+    // Created by the first spill file that overflows its buffer (small exports never need it).
     defer { try? fileManager.removeItem(atPath: workDirectory) }
 
     var runDiagnostics: [Diagnostic] = []
@@ -100,8 +100,10 @@ public struct ExportPipeline: Sendable {
         progress(.ledgerStarted(ledgerID, index: index + 1, count: ledgerIDs.count))
         let currency = currencies[ledgerID] ?? nil
         group.addTask {
+          // Small exports keep small spills in memory: no scratch files at all.
           var processor = try LedgerProcessor(
-            request: request, ledgerID: ledgerID, currency: currency, workDirectory: workDirectory)
+            request: request, ledgerID: ledgerID, currency: currency, workDirectory: workDirectory,
+            memoryLimit: ledgerIDs.count <= 16 ? 64 << 10 : 0)
           return (index, await processor.run(progress: progress))
         }
       }

@@ -4,7 +4,9 @@ import Foundation
 struct LedgerProcessor {
   /// A finished spill file: one ledger's encoded vouchers in one format.
   struct Spill: Sendable {
-    var path: String
+    /// The file, or `nil` when the content stayed in memory (`bytes`).
+    var path: String?
+    var bytes: [UInt8]
     var length: Int64
   }
 
@@ -103,8 +105,14 @@ struct LedgerProcessor {
   private let spills: [SpillFile]
   private var buffer: [UInt8] = []
 
-  init(request: ExportRequest, ledgerID: LedgerID, currency: String?, workDirectory: String) throws
-  {
+  /// Largest spill kept in memory until assembly (so memory stays bounded however many ledgers).
+  let memoryLimit: Int
+
+  init(
+    request: ExportRequest, ledgerID: LedgerID, currency: String?, workDirectory: String,
+    memoryLimit: Int = 0
+  ) throws {
+    self.memoryLimit = memoryLimit
     self.request = request
     self.ledgerID = ledgerID
     mapper = Mapper(profile: request.profile)
@@ -191,8 +199,8 @@ struct LedgerProcessor {
     if !failed {
       do {
         finished = try spills.map { spill in
-          let (path, length) = try spill.finish()
-          return Spill(path: path, length: length)
+          let (path, bytes, length) = try spill.finish(memoryLimit: memoryLimit)
+          return Spill(path: path, bytes: bytes, length: length)
         }
       } catch {
         diagnostics.append(Diagnostic(.error, code: "spill", "\(error)", ledgerID: ledgerID))

@@ -21,9 +21,12 @@ enum OutputAssembler {
     try write(encoder.prologue(metadata))
     var first = true
     for spill in spills where spill.length > 0 {
-      try SpillFile.forEachChunk(
-        path: spill.path, from: first ? Int64(encoder.separator.count) : 0
-      ) { try write($0) }
+      let skip = first ? encoder.separator.count : 0
+      if let path = spill.path {
+        try SpillFile.forEachChunk(path: path, from: Int64(skip)) { try write($0) }
+      } else {
+        try write(Array(spill.bytes.dropFirst(skip)))
+      }
       first = false
     }
     try write(encoder.epilogue(metadata))

@@ -70,6 +70,7 @@ public struct NightlyRunner: Sendable {
     var contexts: [Int: ClientContext] = [:]
     var mappingHashes: [String: String] = [:]
     var assigned: Set<LedgerID> = []
+    var profiles: [String: MappingProfile] = [:]
     for (index, client) in configuration.clients.enumerated() {
       var ledgers = client.ledgers
       if ledgers.isEmpty {
@@ -83,7 +84,7 @@ public struct NightlyRunner: Sendable {
       }
       assigned.formUnion(ledgers)
       do {
-        let context = try ClientContext(client: client, asOf: asOf)
+        let context = try ClientContext(client: client, asOf: asOf, profiles: &profiles)
         contexts[index] = context
         mappingHashes[context.profile.name] = context.profile.sha256
         work += ledgers.map { (index, $0) }
@@ -174,14 +175,22 @@ public struct NightlyRunner: Sendable {
     let profile: MappingProfile
     let saft: SAFTOptions?
 
-    init(client: RunConfiguration.Client, asOf: LedgerDate) throws {
+    /// - Parameter profiles: Profiles loaded so far, by path (clients without overrides share one).
+    init(
+      client: RunConfiguration.Client, asOf: LedgerDate, profiles: inout [String: MappingProfile]
+    ) throws {
       self.client = client
-      let profile =
-        try client.overridesYAML.map {
-          try MappingProfile.load(
-            contentsOf: client.mapping, overrides: $0,
-            label: "\(client.mapping) + overrides of client \(client.id)")
-        } ?? MappingProfile.load(contentsOf: client.mapping)
+      let profile: MappingProfile
+      if let overrides = client.overridesYAML {
+        profile = try MappingProfile.load(
+          contentsOf: client.mapping, overrides: overrides,
+          label: "\(client.mapping) + overrides of client \(client.id)")
+      } else if let shared = profiles[client.mapping] {
+        profile = shared
+      } else {
+        profile = try MappingProfile.load(contentsOf: client.mapping)
+        profiles[client.mapping] = profile
+      }
       self.profile = profile
       if client.formats.contains(.saft), client.company == nil, let address = client.address,
         let contacts = client.contacts

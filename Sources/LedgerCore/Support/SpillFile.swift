@@ -9,34 +9,44 @@
 ///
 /// ``mark()`` records the current end; ``rollback(to:)`` truncates back to it (an open ledger
 /// date's vouchers are dropped that way). Memory stays at one buffer whatever the ledger's size.
+/// The file (and its directory) is created only when the buffer first overflows, so a small
+/// ledger never touches the disk here.
 final class SpillFile {
   let path: String
-  private let descriptor: Int32
+  private var descriptor: Int32 = -1
   private var buffer: [UInt8] = []
   private var flushedLength: Int64 = 0
   private var kept = false
   private static let bufferLimit = 1 << 18
 
-  /// Creates (or truncates) the file at `path`.
+  /// A spill file at `path` (created on first overflow).
   init(path: String) throws {
     self.path = path
-    descriptor = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-    guard descriptor >= 0 else { throw SpillFileError(path: path, operation: "create") }
     buffer.reserveCapacity(SpillFile.bufferLimit)
   }
 
   deinit {
-    close(descriptor)
-    if !kept { unlink(path) }
+    if descriptor >= 0 {
+      close(descriptor)
+      if !kept { unlink(path) }
+    }
   }
 
-  /// Flushes and keeps the file after this object is gone (the caller removes it).
-  ///
-  /// - Returns: The file's path and length.
-  func finish() throws -> (path: String, length: Int64) {
+  /// Keeps the content after this object is gone: in memory when it never overflowed and is at
+  /// most `memoryLimit` bytes, else in the file (flushed; the caller removes it).
+  func finish(memoryLimit: Int) throws -> (path: String?, bytes: [UInt8], length: Int64) {
+    if descriptor < 0 && buffer.count <= memoryLimit { return (nil, buffer, Int64(buffer.count)) }
     try flush()
     kept = true
-    return (path, flushedLength)
+    return (path, [], flushedLength)
+  }
+
+  private func openIfNeeded() throws {
+    guard descriptor < 0 else { return }
+    let directory = String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)])
+    if !directory.isEmpty { mkdir(directory, 0o700) }
+    descriptor = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+    guard descriptor >= 0 else { throw SpillFileError(path: path, operation: "create") }
   }
 
   /// Total bytes appended so far.
@@ -53,7 +63,7 @@ final class SpillFile {
 
   /// Drops everything appended after `mark`.
   func rollback(to mark: Int64) throws {
-    if mark >= flushedLength {
+    if mark >= flushedLength || descriptor < 0 {
       buffer.removeLast(Int(length - mark))
       return
     }
@@ -66,6 +76,7 @@ final class SpillFile {
 
   /// Writes the buffer to the file.
   func flush() throws {
+    try openIfNeeded()
     var offset = 0
     while offset < buffer.count {
       let written = buffer.withUnsafeBytes { raw in
