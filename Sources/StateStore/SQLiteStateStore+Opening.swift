@@ -53,7 +53,8 @@ extension SQLiteStateStore {
     return queue
   }
 
-  /// Every connection: FULL sync (a date recorded exported survives a crash or power loss) and
+  /// Every connection: NORMAL sync in WAL mode (a commit survives a process crash; one lost to
+  /// power loss only means that date is exported again, into the same bytes) and
   /// waiting on a busy database instead of failing at once.
   static func configuration() -> Configuration {
     var configuration = Configuration()

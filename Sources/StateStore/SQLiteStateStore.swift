@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import LedgerCore
 
-/// The default `StateStore`: one SQLite file (WAL, `synchronous = FULL`) per installation.
+/// The default `StateStore`: one SQLite file (WAL, `synchronous = NORMAL`) per installation.
 ///
 /// Opening never recreates or wipes an existing file: a file that is not a vipps-ledger state
 /// database, is corrupt, or was migrated by a newer build is refused with a `StateStoreError`,
