@@ -112,10 +112,17 @@ struct RunCommand: AsyncParsableCommand {
     if !quiet && isatty(STDERR_FILENO) == 1 {
       FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
     }
+    let summaryPath = (configuration.output as NSString).appendingPathComponent(
+      "runs/\(manifest.runId).txt")
+    let summary = (try? String(contentsOfFile: summaryPath, encoding: .utf8)) ?? ""
     if !quiet {
-      Swift.print(manifest.summary(), terminator: "")
+      Swift.print(summary, terminator: "")
     } else {
-      Self.printErrors(manifest)
+      let errors = summary.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        .filter { $0.hasPrefix("error") }
+      if !errors.isEmpty {
+        FileHandle.standardError.write(Data((errors.joined(separator: "\n") + "\n").utf8))
+      }
     }
     if !manifest.isClean { throw RunFailed() }
   }
@@ -139,6 +146,7 @@ struct RunCommand: AsyncParsableCommand {
     runner.refetch = refetch
     runner.force = force
     runner.checkpoint = Self.crashCheckpoint()
+    runner.retainsResults = false
     if !quiet && isatty(STDERR_FILENO) == 1 {
       runner.progress =
         ProgressLine(
@@ -169,29 +177,6 @@ struct RunCommand: AsyncParsableCommand {
     }
   }
 
-  static func print(_ manifest: RunManifest) {
-    var text = "run \(manifest.runId) as of \(manifest.asOf)\n"
-    for ledger in manifest.ledgers {
-      text += "\(ledger.client) ledger \(ledger.ledgerId): \(ledger.status)"
-      if !ledger.datesExported.isEmpty {
-        text += ", exported \(ledger.datesExported.map(\.description).joined(separator: ", "))"
-      }
-      if !ledger.datesOpen.isEmpty {
-        text += ", open \(ledger.datesOpen.map(\.description).joined(separator: ", "))"
-      }
-      if !ledger.datesVerified.isEmpty { text += ", verified \(ledger.datesVerified.count)" }
-      text += "\n"
-      for file in ledger.files { text += "  wrote \(file.path)\n" }
-      for diagnostic in ledger.diagnostics { text += "  \(diagnostic)\n" }
-    }
-    Swift.print(text, terminator: "")
-  }
-
-  static func printErrors(_ manifest: RunManifest) {
-    let lines = manifest.ledgers.flatMap(\.diagnostics).filter { $0.hasPrefix("error") }
-    guard !lines.isEmpty else { return }
-    FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
-  }
 }
 
 /// The one-line progress display on a terminal: ledgers done, clients done, requests, retries, ETA.

@@ -140,3 +140,33 @@ import Testing
     #expect((try? ReportAPIConfiguration(baseURL: "https://api.vipps.no", version: "1")) != nil)
   }
 }
+
+extension ClientTests {
+  @Test func globalRequestRateIsHonoured() async throws {
+    let log = RequestLog()
+    let server = MockServerConfiguration(data: .replay(directory: samples))
+    let elapsed = try await MockReportAPIServer(configuration: server, log: log).withRunning {
+      port in
+      var configuration = try ReportAPIConfiguration(
+        baseURL: "http://127.0.0.1:\(port)", version: "test")
+      configuration.maximumRequestsPerSecond = 20
+      configuration.maximumConcurrentRequests = 8
+      return try await HTTPReportSource.withSource(
+        configuration: configuration,
+        credentials: .init(flow: .partner, clientID: "demo-client", clientSecret: "demo-secret"),
+        logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+      ) { source in
+        let clock = ContinuousClock()
+        return try await clock.measure {
+          try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<10 { group.addTask { try await source.ledgers().count } }
+            for try await count in group { #expect(count == 2) }
+          }
+        }
+      }
+    }
+    // 10 ledger-list calls (one page each) at 20 per second: at least 9 intervals of 50 ms.
+    #expect(elapsed >= .milliseconds(440), "\(elapsed)")
+    #expect(log.requests.filter { $0.path == "/settlement/v1/ledgers" }.count == 10)
+  }
+}

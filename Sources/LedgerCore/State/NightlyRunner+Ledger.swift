@@ -61,7 +61,7 @@ extension NightlyRunner {
           break
         }
         result.files += files
-        result.controlTotals = ledgerReport.controlTotals
+        result.controlTotals = Self.adding(result.controlTotals, ledgerReport.controlTotals)
         for date in group.dates where closed.contains(date) {
           filesByDate[date] = files
           totalsByDate[date] = ledgerReport.controlTotals
@@ -97,6 +97,25 @@ extension NightlyRunner {
   }
 
   private enum DateState { case closed, open }
+
+  /// Control totals of several files of one ledger, summed per account.
+  static func adding(_ a: [RunReport.AccountTotal], _ b: [RunReport.AccountTotal])
+    -> [RunReport.AccountTotal]
+  {
+    var sums: [String: (name: String, debit: Int64, credit: Int64)] = [:]
+    for total in a + b {
+      var sum = sums[total.account] ?? (total.name, 0, 0)
+      sum.debit &+= MoneyFormat.parse(total.debit) ?? 0
+      sum.credit &+= MoneyFormat.parse(total.credit) ?? 0
+      sums[total.account] = sum
+    }
+    return sums.keys.sorted().compactMap { account in
+      guard let sum = sums[account] else { return nil }
+      return RunReport.AccountTotal(
+        account: account, name: sum.name, debit: MoneyFormat.decimal(sum.debit),
+        credit: MoneyFormat.decimal(sum.credit), net: MoneyFormat.decimal(sum.debit &- sum.credit))
+    }
+  }
 
   /// Fetches (or finds cached) both topics of a date.
   private func fetchState(ledger: LedgerID, date: LedgerDate) async throws -> DateState {

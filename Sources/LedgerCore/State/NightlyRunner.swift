@@ -21,6 +21,9 @@ public struct NightlyRunner: Sendable {
   public var checkpoint: @Sendable (String) -> Void = { _ in }
   /// Called as each ledger finishes.
   public var progress: @Sendable (Progress) -> Void = { _ in }
+  /// Keep every ledger's result in the returned manifest (the files always have them). Off for
+  /// runs over many ledgers, so memory does not grow with them.
+  public var retainsResults = true
 
   /// Progress of a run.
   public struct Progress: Sendable {
@@ -95,9 +98,28 @@ public struct NightlyRunner: Sendable {
       }
     }
     let unassigned = listed.map(\.ledgerId).filter { !assigned.contains($0) }.sorted()
+    let report = try RunReportWriter(
+      output: configuration.output, runID: runID,
+      header: [
+        ("runId", "\"\(runID)\""), ("tool", "\"vipps-ledger\""),
+        ("toolVersion", "\"\(VippsLedger.version)\""), ("startedAt", "\"\(startedAt)\""),
+        ("asOf", "\"\(asOf)\""), ("configSHA256", "\"\(configuration.sha256)\""),
+        (
+          "mappingSHA256",
+          String(decoding: try JSONEncoder.sorted.encode(mappingHashes), as: UTF8.self)
+        ),
+      ], asOf: asOf)
+    var retained: [RunManifest.LedgerResult] = []
+    func record(_ row: RunManifest.LedgerResult) throws {
+      try report.add(row)
+      if retainsResults { retained.append(row) }
+    }
+    for row in failed { try record(row) }
     let total = work.count
-    var results = [RunManifest.LedgerResult?](repeating: nil, count: work.count)
-    await withTaskGroup(of: (Int, RunManifest.LedgerResult).self) { group in
+    // Rows are written in configuration order; a few finished out of order wait here.
+    var pending: [Int: RunManifest.LedgerResult] = [:]
+    var nextToWrite = 0
+    try await withThrowingTaskGroup(of: (Int, RunManifest.LedgerResult).self) { group in
       var next = 0
       func start() {
         let index = next
@@ -118,37 +140,27 @@ public struct NightlyRunner: Sendable {
       }
       while next < work.count && next < configuration.concurrency { start() }
       var done = 0
-      while let (index, result) = await group.next() {
-        results[index] = result
+      while let (index, result) = try await group.next() {
+        pending[index] = result
+        while let row = pending.removeValue(forKey: nextToWrite) {
+          try record(row)
+          nextToWrite += 1
+        }
         done += 1
         progress(.init(done: done, total: total, ledger: result))
         if next < work.count { start() }
       }
     }
-    let all = failed + results.compactMap { $0 }
-    let manifest = RunManifest(
+    let errors = report.failedLedgers + runDiagnostics.count
+    try report.finish(
+      unassigned: unassigned.map(\.rawValue), diagnostics: runDiagnostics, errors: errors)
+    try store.finishRun(
+      runID: runID, status: errors == 0 ? "ok" : "failed", manifestPath: report.manifestPath)
+    return RunManifest(
       runId: runID, tool: "vipps-ledger", toolVersion: VippsLedger.version, startedAt: startedAt,
       asOf: asOf, configSHA256: configuration.sha256, mappingSHA256: mappingHashes,
-      ledgers: all, unassignedLedgers: unassigned.map(\.rawValue), diagnostics: runDiagnostics,
-      errors: all.filter { $0.status == "failed" }.count + runDiagnostics.count)
-    let manifestPath = "runs/\(runID).json"
-    try FileManager.default.createDirectory(
-      atPath: (configuration.output as NSString).appendingPathComponent("runs"),
-      withIntermediateDirectories: true)
-    let writer = try AtomicFileWriter(
-      destination: URL(
-        fileURLWithPath: (configuration.output as NSString).appendingPathComponent(manifestPath)))
-    try writer.write(Array(try manifest.jsonData()))
-    try writer.commit()
-    let summary = try AtomicFileWriter(
-      destination: URL(
-        fileURLWithPath: (configuration.output as NSString).appendingPathComponent(
-          "runs/\(runID).txt")))
-    try summary.write(Array(manifest.summary().utf8))
-    try summary.commit()
-    try store.finishRun(
-      runID: runID, status: manifest.isClean ? "ok" : "failed", manifestPath: manifestPath)
-    return manifest
+      ledgers: retained, unassignedLedgers: unassigned.map(\.rawValue), diagnostics: runDiagnostics,
+      errors: errors)
   }
 
   /// Removes temporary files and work folders a killed run left under the output root (the

@@ -1,6 +1,7 @@
 import Foundation
 
-/// The machine-readable record of one `vipps-ledger run`, written to `<output>/runs/<runID>.json`.
+/// The record of one `vipps-ledger run`. Its files, `<output>/runs/<runID>.json` and the summary
+/// `<runID>.txt`, are written by ``RunReportWriter`` as ledgers finish.
 public struct RunManifest: Sendable, Codable, Hashable {
   /// One ledger's outcome in the run.
   public struct LedgerResult: Sendable, Codable, Hashable {
@@ -46,42 +47,6 @@ public struct RunManifest: Sendable, Codable, Hashable {
   /// Whether no ledger failed.
   public var isClean: Bool { errors == 0 }
 
-  /// A human-readable summary: per client its ledgers, dates, vouchers, totals and problems.
-  public func summary() -> String {
-    var text = "vipps-ledger run \(runId) as of \(asOf): "
-    let failedClients = Set(ledgers.filter { $0.status == "failed" }.map(\.client))
-    let clients = Array(Set(ledgers.map(\.client))).sorted()
-    text +=
-      "\(clients.count - failedClients.count) of \(clients.count) clients ok, \(errors) errors\n"
-    for client in clients {
-      let rows = ledgers.filter { $0.client == client }
-      text += "\n\(client): \(failedClients.contains(client) ? "FAILED" : "ok")\n"
-      for row in rows {
-        text += "  ledger \(row.ledgerId): \(row.status)"
-        if !row.datesExported.isEmpty {
-          text +=
-            ", exported \(row.datesExported.first!)…\(row.datesExported.last!) (\(row.datesExported.count))"
-        }
-        text += ", \(row.vouchers) vouchers"
-        if !row.datesOpen.isEmpty {
-          text += ", open \(row.datesOpen.map(\.description).joined(separator: ", "))"
-        }
-        text += "\n"
-        for total in row.controlTotals {
-          text +=
-            "    \(total.account) \(total.name): debit \(total.debit), credit \(total.credit)\n"
-        }
-        for diagnostic in row.diagnostics { text += "    \(diagnostic)\n" }
-      }
-    }
-    if !unassignedLedgers.isEmpty {
-      text += "\nledgers visible to the keys but assigned to no client (not exported): "
-      text += unassignedLedgers.joined(separator: ", ") + "\n"
-    }
-    for diagnostic in diagnostics { text += diagnostic + "\n" }
-    return text
-  }
-
   /// Pretty, key-sorted JSON.
   public func jsonData() throws -> Data {
     let encoder = JSONEncoder()
@@ -89,5 +54,14 @@ public struct RunManifest: Sendable, Codable, Hashable {
     var data = try encoder.encode(self)
     data.append(UInt8(ascii: "\n"))
     return data
+  }
+}
+
+extension JSONEncoder {
+  /// Compact JSON with sorted keys.
+  static var sorted: JSONEncoder {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    return encoder
   }
 }
