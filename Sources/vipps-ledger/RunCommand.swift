@@ -15,10 +15,10 @@ struct RunCommand: AsyncParsableCommand {
     commandName: "run",
     abstract: "Export every closed, not yet exported ledger date of every configured client.",
     discussion: """
-      Remembers in the state database which dates are exported and which were open, so every \\
-      ledger date is exported exactly once, when it is closed. Safe to rerun and to kill at any \\
-      moment: files are fsynced and renamed into place before the state records them. A second \\
-      run on the same state refuses to start. Writes <output>/<client>/<ledger>/… and a run \\
+      Remembers in the state database which dates are exported and which were open, so every \
+      ledger date is exported exactly once, when it is closed. Safe to rerun and to kill at any \
+      moment: files are fsynced and renamed into place before the state records them. A second \
+      run on the same state refuses to start. Writes <output>/<client>/<ledger>/… and a run \
       manifest <output>/runs/<run id>.json.
       """
   )

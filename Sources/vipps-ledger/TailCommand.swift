@@ -9,11 +9,11 @@ struct TailCommand: AsyncParsableCommand {
     commandName: "tail",
     abstract: "Print new entries of a ledger's feed as JSON lines, remembering the cursor.",
     discussion: """
-      Reads GET /report/v2/ledgers/{id}/{topic}/feed from the cursor in --cursor-file (or the \\
-      beginning), prints each entry as one JSON line on standard output, and saves the returned \\
-      cursor after every page (atomically), so the next run continues where this one stopped. At \\
-      the end of the feed Vipps returns the same cursor with tryLater; without --follow the \\
-      command stops there, with --follow it waits (at least 1 s) and polls again. Feed entries \\
+      Reads GET /report/v2/ledgers/{id}/{topic}/feed from the cursor in --cursor-file (or the \
+      beginning), prints each entry as one JSON line on standard output, and saves the returned \
+      cursor after every page (atomically), so the next run continues where this one stopped. At \
+      the end of the feed Vipps returns the same cursor with tryLater; without --follow the \
+      command stops there, with --follow it waits (at least 1 s) and polls again. Feed entries \
       are not closed dates: use export for bookkeeping.
       """
   )
