@@ -66,15 +66,15 @@ public struct PagingError: Error, Sendable, Hashable, CustomStringConvertible, L
 /// (ask again in half an hour or more). `hasMore` and `tryLater` together mean: keep paging now.
 /// Empty pages are normal.
 public struct DatePaging: Sendable {
+  private var chain: CursorChain
   /// The most pages one date may take.
-  public let maximumPages: Int
+  public var maximumPages: Int { chain.maximumPages }
   /// Pages received so far.
-  public private(set) var pagesReceived = 0
+  public var pagesReceived: Int { chain.pagesReceived }
   /// The cursor for the next request (nil for the first).
-  public private(set) var cursor: String?
+  public var cursor: String? { chain.cursor }
   /// True once the last page was received.
-  public private(set) var isFinished = false
-  private var seenCursors: Set<String> = []
+  public var isFinished: Bool { chain.isFinished }
 
   /// What to do after a page.
   public enum Step: Sendable, Hashable {
@@ -88,7 +88,7 @@ public struct DatePaging: Sendable {
   ///
   /// - Parameter maximumPages: The most pages the date may take.
   public init(maximumPages: Int = 100_000) {
-    self.maximumPages = maximumPages
+    chain = CursorChain(maximumPages: maximumPages)
   }
 
   /// Consumes a page.
@@ -98,33 +98,29 @@ public struct DatePaging: Sendable {
   /// - Throws: `PagingError` when a `hasMore` page has no cursor or repeats one, when more than
   ///   `maximumPages` pages would be needed, or when a page follows the last one.
   public mutating func receive(_ page: ReportPage) throws(PagingError) -> Step {
-    guard !isFinished else { throw .pageAfterEnd(page: pagesReceived + 1) }
-    pagesReceived += 1
+    try chain.receivePage()
     guard page.hasMore else {
-      isFinished = true
-      cursor = nil
+      chain.finish()
       return .finished(closed: !page.tryLater)
     }
-    guard let next = page.cursor, !next.isEmpty else { throw .missingCursor(page: pagesReceived) }
-    guard !seenCursors.contains(next) else { throw .repeatedCursor(next, page: pagesReceived) }
-    guard pagesReceived < maximumPages else { throw .tooManyPages(limit: maximumPages) }
-    seenCursors.insert(next)
-    cursor = next
-    return .fetchNext(cursor: next)
+    guard let next = page.cursor, !next.isEmpty else {
+      throw .missingCursor(page: chain.pagesReceived)
+    }
+    return .fetchNext(cursor: try chain.advance(to: next))
   }
 }
 
 /// Paging of `GET /settlement/v1/ledgers`: follows `cursor` until it is empty or missing.
 public struct LedgerListPaging: Sendable {
+  private var chain: CursorChain
   /// The most pages the list may take.
-  public let maximumPages: Int
+  public var maximumPages: Int { chain.maximumPages }
   /// Pages received so far.
-  public private(set) var pagesReceived = 0
+  public var pagesReceived: Int { chain.pagesReceived }
   /// The cursor for the next request (nil for the first).
-  public private(set) var cursor: String?
+  public var cursor: String? { chain.cursor }
   /// True once the last page was received.
-  public private(set) var isFinished = false
-  private var seenCursors: Set<String> = []
+  public var isFinished: Bool { chain.isFinished }
 
   /// What to do after a page.
   public enum Step: Sendable, Hashable {
@@ -138,7 +134,7 @@ public struct LedgerListPaging: Sendable {
   ///
   /// - Parameter maximumPages: The most pages the list may take.
   public init(maximumPages: Int = 10_000) {
-    self.maximumPages = maximumPages
+    chain = CursorChain(maximumPages: maximumPages)
   }
 
   /// Consumes a page.
@@ -148,18 +144,45 @@ public struct LedgerListPaging: Sendable {
   /// - Throws: `PagingError` for a repeated cursor, more than `maximumPages` pages, or a page
   ///   after the last one.
   public mutating func receive(_ page: LedgerListPage) throws(PagingError) -> Step {
-    guard !isFinished else { throw .pageAfterEnd(page: pagesReceived + 1) }
-    pagesReceived += 1
+    try chain.receivePage()
     guard let next = page.cursor, !next.isEmpty else {
-      isFinished = true
-      cursor = nil
+      chain.finish()
       return .finished
     }
+    return .fetchNext(cursor: try chain.advance(to: next))
+  }
+}
+
+/// The bookkeeping both cursor-paged lists share: page count, the next cursor, the end, and the
+/// guards against a page after the end, a repeated cursor (a loop) and too many pages.
+struct CursorChain: Sendable {
+  let maximumPages: Int
+  private(set) var pagesReceived = 0
+  private(set) var cursor: String?
+  private(set) var isFinished = false
+  private var seenCursors: Set<String> = []
+
+  init(maximumPages: Int) { self.maximumPages = maximumPages }
+
+  /// Counts a received page; a page after the last one is an error.
+  mutating func receivePage() throws(PagingError) {
+    guard !isFinished else { throw .pageAfterEnd(page: pagesReceived + 1) }
+    pagesReceived += 1
+  }
+
+  /// Marks the last page.
+  mutating func finish() {
+    isFinished = true
+    cursor = nil
+  }
+
+  /// Moves on to `next`, which must be new and within the page limit.
+  mutating func advance(to next: String) throws(PagingError) -> String {
     guard !seenCursors.contains(next) else { throw .repeatedCursor(next, page: pagesReceived) }
     guard pagesReceived < maximumPages else { throw .tooManyPages(limit: maximumPages) }
     seenCursors.insert(next)
     cursor = next
-    return .fetchNext(cursor: next)
+    return next
   }
 }
 

@@ -163,6 +163,30 @@ public struct NightlyRunner: Sendable {
       errors: errors)
   }
 
+  /// SAF-T company data (company file, else inline address and contacts; the client's name and
+  /// organisation number win) and opening balances; `nil` when the client writes no SAF-T.
+  static func saftOptions(
+    _ client: RunConfiguration.Client, profile: MappingProfile, asOf: LedgerDate
+  ) throws -> SAFTOptions? {
+    guard client.formats.contains(.saft) else { return nil }
+    var company: CompanyInfo
+    if let path = client.company {
+      company = try CompanyInfo.load(contentsOf: path)
+    } else if let address = client.address, let contacts = client.contacts {
+      company = CompanyInfo(
+        organizationNumber: client.organizationNumber, name: client.name, address: address,
+        contacts: contacts, vatRegistered: client.vatRegistered ?? false)
+    } else {
+      return nil
+    }
+    company.organizationNumber = client.organizationNumber
+    company.name = client.name
+    let opening = try client.openingBalances.map {
+      try OpeningBalances.load(contentsOf: $0, profile: profile)
+    }
+    return SAFTOptions(company: company, openingBalances: opening ?? [:], createdOn: asOf)
+  }
+
   /// Removes temporary files and work folders a killed run left under the output root (the
   /// caller holds the state lock, so no other run is writing there).
   func removeStaleTemporaryFiles() {
@@ -204,27 +228,7 @@ public struct NightlyRunner: Sendable {
         profiles[client.mapping] = profile
       }
       self.profile = profile
-      if client.formats.contains(.saft), client.company == nil, let address = client.address,
-        let contacts = client.contacts
-      {
-        saft = SAFTOptions(
-          company: CompanyInfo(
-            organizationNumber: client.organizationNumber, name: client.name, address: address,
-            contacts: contacts, vatRegistered: client.vatRegistered ?? false),
-          openingBalances: try client.openingBalances.map {
-            try OpeningBalances.load(contentsOf: $0, profile: profile)
-          } ?? [:], createdOn: asOf)
-      } else if client.formats.contains(.saft), let companyPath = client.company {
-        var company = try CompanyInfo.load(contentsOf: companyPath)
-        company.organizationNumber = client.organizationNumber
-        company.name = client.name
-        let opening = try client.openingBalances.map {
-          try OpeningBalances.load(contentsOf: $0, profile: profile)
-        }
-        saft = SAFTOptions(company: company, openingBalances: opening ?? [:], createdOn: asOf)
-      } else {
-        saft = nil
-      }
+      saft = try NightlyRunner.saftOptions(client, profile: profile, asOf: asOf)
     }
   }
 }
