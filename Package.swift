@@ -24,9 +24,10 @@ let package = Package(
       pkgConfig: "libxml-2.0",
       providers: [.apt(["libxml2-dev"]), .brew(["libxml2"])]
     ),
+    .target(name: "CSHA256"),
     .target(
       name: "LedgerCore",
-      dependencies: ["CLibXML2", .product(name: "Yams", package: "Yams")]
+      dependencies: ["CLibXML2", "CSHA256", .product(name: "Yams", package: "Yams")]
     ),
     .target(
       name: "ReportAPI",

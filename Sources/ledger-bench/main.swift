@@ -1,11 +1,16 @@
-// Benchmark of the export pipeline (normalize → map → emit) on synthetic replay data.
+// Benchmark of the export pipeline (read pages → normalize → map → emit → publish) on synthetic
+// replay data.
 //
-//   swift run -c release ledger-bench [ENTRIES] [--keep DIR]
+//   swift run -c release ledger-bench [ENTRIES] [--ledgers L] [--formats csv,jsonl,json,saft]
+//                                     [--keep DIR]
 //   swift run -c release ledger-bench --fetch [LEDGER_DATES] [--latency-ms 20] [--concurrency 16]
 //   swift run -c release ledger-bench --partner [LEDGERS] [--latency-ms 20] [--concurrency 32]
 //
 // Generates ENTRIES synthetic entries (default 1,000,000; deterministic seed) as replay pages,
-// then, in a fresh child process per format, exports them with mappings/no-sales.yaml and reports
+// split over L ledgers (default 1), and measures page decoding alone (MB/s of page JSON, the
+// byte-level parser and Foundation's JSONDecoder). Then, in a fresh child process per format, it
+// exports them with mappings/no-sales.yaml: once pinned to one CPU (`taskset -c 0`, one ledger at
+// a time) and, with several ledgers, once on every CPU (ledgers in parallel). Each line reports
 // entries/s and the child's peak resident memory. Run from the repository root.
 import Foundation
 import LedgerCore
@@ -23,24 +28,59 @@ func peakRSSMegabytes() -> Double {
   return Double(usage.ru_maxrss) / 1024
 }
 
-func generate(entries: Int, into directory: String) throws -> Int {
+/// Writes `ledgerCount` synthetic ledgers of about `entries / ledgerCount` entries each.
+func generate(entries: Int, ledgers ledgerCount: Int, into directory: String) throws -> Int {
   try? FileManager.default.removeItem(atPath: directory)
   let recorder = ReplayRecorder(directory: directory)
-  var ledger = SyntheticLedger(
-    seed: 42, start: LedgerDate(year: 2025, month: 1, day: 1)!, entriesPerDay: entriesPerDay)
-  try recorder.writeLedgers([Ledger(ledgerId: ledger.ledgerID, currency: ledger.currency)])
+  var ledgers = (0..<ledgerCount).map { index in
+    SyntheticLedger(
+      seed: 42 + UInt64(index), ledgerID: LedgerID(String(300119 + index)),
+      start: LedgerDate(year: 2025, month: 1, day: 1)!, entriesPerDay: entriesPerDay)
+  }
+  try recorder.writeLedgers(ledgers.map { Ledger(ledgerId: $0.ledgerID, currency: $0.currency) })
   var written = 0
   var days = 0
   while written < entries {
-    let day = ledger.nextDay()
-    try recorder.writeDate(
-      ledger: ledger.ledgerID, topic: .funds, date: day.date, entries: day.funds)
-    try recorder.writeDate(ledger: ledger.ledgerID, topic: .fees, date: day.date, entries: day.fees)
-    written += day.funds.count + day.fees.count
+    for index in ledgers.indices {
+      let day = ledgers[index].nextDay()
+      let id = ledgers[index].ledgerID
+      try recorder.writeDate(ledger: id, topic: .funds, date: day.date, entries: day.funds)
+      try recorder.writeDate(ledger: id, topic: .fees, date: day.date, entries: day.fees)
+      written += day.funds.count + day.fees.count
+    }
     days += 1
   }
-  print("generated \(written) entries over \(days) days in \(directory)")
+  print(
+    "generated \(written) entries in \(ledgerCount) ledger(s) over \(days) days in \(directory)")
   return days
+}
+
+/// Decodes every recorded page in memory with the byte-level parser and with `JSONDecoder`.
+func decodeBenchmark(directory: String) throws {
+  var pages: [Data] = []
+  let enumerator = FileManager.default.enumerator(atPath: directory)
+  while let path = enumerator?.nextObject() as? String {
+    guard path.hasSuffix(".json"), path.contains("/") else { continue }
+    pages.append(try Data(contentsOf: URL(fileURLWithPath: directory + "/" + path)))
+  }
+  let bytes = pages.reduce(0) { $0 + $1.count }
+  func seconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+  }
+  var entries = 0
+  let parser = try ContinuousClock().measure {
+    for page in pages { entries += try ReportDecoding.page(page, context: "bench").itemCount }
+  }
+  let sample = pages.prefix(max(1, pages.count / 10))
+  let sampleBytes = sample.reduce(0) { $0 + $1.count }
+  let decoder = try ContinuousClock().measure {
+    for page in sample { _ = try JSONDecoder().decode(ReportPage.self, from: page) }
+  }
+  print(
+    String(
+      format: "decode\t%d pages\t%.1f MB\tparser %.0f MB/s (%.0f entries/s)\tJSONDecoder %.0f MB/s",
+      pages.count, Double(bytes) / 1e6, Double(bytes) / 1e6 / seconds(parser),
+      Double(entries) / seconds(parser), Double(sampleBytes) / 1e6 / seconds(decoder)))
 }
 
 /// SAF-T options for the benchmark: the demo company, no opening balances, a fixed date.
@@ -50,8 +90,11 @@ func benchSAFTOptions() throws -> SAFTOptions {
     createdOn: LedgerDate(year: 2026, month: 1, day: 1)!)
 }
 
-/// Child mode: `ledger-bench --export DIR DAYS FORMAT OUT`.
-func runExport(directory: String, days: Int, format: OutputFormat, out: String) async throws {
+/// Child mode: `ledger-bench --export DIR DAYS FORMAT OUT CONCURRENCY LABEL`.
+func runExport(
+  directory: String, days: Int, format: OutputFormat, out: String, concurrency: Int,
+  label: String
+) async throws {
   let start = LedgerDate(year: 2025, month: 1, day: 1)!
   let saftOptions = try benchSAFTOptions()
   let request = ExportRequest(
@@ -59,7 +102,7 @@ func runExport(directory: String, days: Int, format: OutputFormat, out: String) 
     to: start.adding(days: days - 1),
     profile: try MappingProfile.load(contentsOf: "mappings/no-sales.yaml"),
     aggregation: .entry, encoders: [format.encoder(saft: saftOptions)].compactMap { $0 },
-    outputDirectory: out, saft: format == .saft ? saftOptions : nil)
+    outputDirectory: out, saft: format == .saft ? saftOptions : nil, concurrency: concurrency)
   let clock = ContinuousClock()
   var report: RunReport?
   let elapsed = try await clock.measure { report = try await ExportPipeline().run(request) }
@@ -70,8 +113,9 @@ func runExport(directory: String, days: Int, format: OutputFormat, out: String) 
   print(
     String(
       format:
-        "%@\t%d entries\t%d lines\t%.2f s\t%.0f entries/s\tpeak RSS %.1f MB\toutput %.1f MB\tclean %@",
-      format.rawValue, entries, lines, seconds, Double(entries) / seconds, peakRSSMegabytes(),
+        "%@\t%@\t%d entries\t%d lines\t%.2f s\t%.0f entries/s\tpeak RSS %.1f MB\toutput %.1f MB\tclean %@",
+      format.rawValue, label, entries, lines, seconds, Double(entries) / seconds,
+      peakRSSMegabytes(),
       Double(bytes) / 1_048_576, report?.isClean == true ? "yes" : "NO"))
 }
 
@@ -85,30 +129,59 @@ if arguments.count >= 2, arguments[1] == "--fetch" {
   exit(0)
 }
 
-if arguments.count >= 6, arguments[1] == "--export", let days = Int(arguments[3]),
-  let format = OutputFormat(rawValue: arguments[4])
+if arguments.count >= 8, arguments[1] == "--export", let days = Int(arguments[3]),
+  let format = OutputFormat(rawValue: arguments[4]), let concurrency = Int(arguments[6])
 {
-  try await runExport(directory: arguments[2], days: days, format: format, out: arguments[5])
+  try await runExport(
+    directory: arguments[2], days: days, format: format, out: arguments[5],
+    concurrency: concurrency, label: arguments[7])
   exit(0)
 }
 
 let entries =
   arguments.dropFirst().first.flatMap { Int($0.replacingOccurrences(of: "_", with: "")) }
   ?? 1_000_000
+let ledgerCount = max(1, integerOption(arguments, "--ledgers", 1))
+let formats = (stringOption(arguments, "--formats") ?? "csv,jsonl,json,saft").split(separator: ",")
+  .map { name in
+    guard let format = OutputFormat(rawValue: String(name)) else {
+      fatalError("unknown format \(name)")
+    }
+    return format
+  }
 let keepIndex = arguments.firstIndex(of: "--keep")
 let work =
   keepIndex.map { arguments[$0 + 1] } ?? NSTemporaryDirectory() + "vipps-ledger-bench-\(getpid())"
-let days = try generate(entries: entries, into: work + "/replay")
-for format in [OutputFormat.csv, .json, .saft] {
+let days = try generate(entries: entries, ledgers: ledgerCount, into: work + "/replay")
+let cpus = ProcessInfo.processInfo.activeProcessorCount
+print("machine: \(cpus) CPU(s), \(ProcessInfo.processInfo.physicalMemory >> 20) MiB")
+try decodeBenchmark(directory: work + "/replay")
+
+/// Runs one export child: pinned to CPU 0 when `oneCore`, else on every CPU.
+func runChild(_ format: OutputFormat, oneCore: Bool) throws {
+  let out = work + "/out-\(format.rawValue)"
+  try? FileManager.default.removeItem(atPath: out)
   let child = Process()
-  child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
-  child.arguments = [
-    "--export", work + "/replay", String(days), format.rawValue, work + "/out-\(format.rawValue)",
+  let export = [
+    "--export", work + "/replay", String(days), format.rawValue, out,
+    oneCore ? "1" : String(ledgerCount), oneCore ? "1-core" : "\(cpus)-core",
   ]
+  if oneCore && FileManager.default.isExecutableFile(atPath: "/usr/bin/taskset") {
+    child.executableURL = URL(fileURLWithPath: "/usr/bin/taskset")
+    child.arguments = ["-c", "0", CommandLine.arguments[0]] + export
+  } else {
+    child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
+    child.arguments = export
+  }
   try child.run()
   child.waitUntilExit()
   guard child.terminationStatus == 0 else {
     fatalError("export child failed (\(child.terminationStatus))")
   }
+}
+
+for format in formats {
+  try runChild(format, oneCore: true)
+  if ledgerCount > 1 && cpus > 1 { try runChild(format, oneCore: false) }
 }
 if keepIndex == nil { try? FileManager.default.removeItem(atPath: work) }

@@ -76,3 +76,87 @@ import Testing
     #expect(SHA256.hex(stride(from: UInt8(97), through: 99, by: 1)) == SHA256.hex("abc".utf8))
   }
 }
+
+@Suite struct SHA256LargeInputTests {
+  /// 3 MiB + 13 bytes from a 64-bit LCG (top bits of each state), not a multiple of 64.
+  static let message: [UInt8] = {
+    var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+    return (0..<3_145_741).map { _ in
+      state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      return UInt8(truncatingIfNeeded: state >> 33)
+    }
+  }()
+  /// `sha256sum` of the same bytes written to a file.
+  static let expected = "64c97e09469286e9eb8bbf33f64cf809097974ed0b5cd5cff2b25585e7e8bb0d"
+
+  /// Feeds `message` in chunks whose sizes cycle through `sizes`.
+  static func hash(
+    _ message: [UInt8], chunks sizes: [Int], backend: SHA256.Hasher.Backend = .automatic,
+    raw: Bool = false
+  ) -> String {
+    var hasher = SHA256.Hasher(backend: backend)
+    var offset = 0
+    var index = 0
+    message.withUnsafeBytes { bytes in
+      while offset < message.count {
+        let end = min(offset + sizes[index % sizes.count], message.count)
+        if raw {
+          hasher.update(UnsafeRawBufferPointer(rebasing: bytes[offset..<end]))
+        } else {
+          hasher.update(message[offset..<end])
+        }
+        offset = end
+        index += 1
+      }
+    }
+    return SHA256.hexString(hasher.finalize())
+  }
+
+  @Test func oneShotMatchesSha256sum() {
+    #expect(SHA256.hex(Self.message) == Self.expected)
+    var hasher = SHA256.Hasher()
+    Self.message.withUnsafeBytes { hasher.update($0) }
+    #expect(SHA256.hexString(hasher.finalize()) == Self.expected)
+  }
+
+  @Test(arguments: [
+    [63], [64], [65], [4097], [1_048_576],
+    [1, 63, 64, 65, 4097], [0, 1, 2, 3, 127, 128, 129, 65_537], [64 * 1000 + 1, 1, 62, 7],
+  ])
+  func irregularChunksMatchOneShot(sizes: [Int]) {
+    #expect(Self.hash(Self.message, chunks: sizes) == Self.expected)
+    #expect(Self.hash(Self.message, chunks: sizes, raw: true) == Self.expected)
+  }
+
+  @Test func byteAtATimeMatchesOneShot() {
+    let prefix = Array(Self.message.prefix(20_000))
+    #expect(Self.hash(prefix, chunks: [1]) == SHA256.hex(prefix))
+    #expect(Self.hash(prefix, chunks: [1], raw: true) == SHA256.hex(prefix))
+  }
+
+  @Test func emptyRawUpdatesChangeNothing() {
+    var hasher = SHA256.Hasher()
+    hasher.update(UnsafeRawBufferPointer(start: nil, count: 0))
+    hasher.update("abc".utf8)
+    hasher.update(UnsafeRawBufferPointer(start: nil, count: 0))
+    #expect(
+      SHA256.hexString(hasher.finalize())
+        == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+  }
+
+  @Test(arguments: [[3_145_741], [1, 63, 64, 65, 4097], [4097]])
+  func portableMatchesAccelerated(sizes: [Int]) {
+    let automatic = Self.hash(Self.message, chunks: sizes)
+    let portable = Self.hash(Self.message, chunks: sizes, backend: .portable)
+    #expect(automatic == Self.expected)
+    #expect(portable == Self.expected)
+  }
+
+  @Test func portableMatchesAcceleratedForEveryShortLength() {
+    for length in 0...300 {
+      let prefix = Array(Self.message.prefix(length))
+      let portable = Self.hash(prefix, chunks: [length + 1], backend: .portable)
+      #expect(SHA256.hex(prefix) == portable, "length \(length)")
+    }
+  }
+}

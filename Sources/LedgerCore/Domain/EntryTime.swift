@@ -10,8 +10,22 @@ public struct EntryTime: Hashable, Sendable, Comparable, CustomStringConvertible
 
   /// Parses an ISO 8601 date-time with a mandatory offset (`Z`, `±hh`, `±hhmm` or `±hh:mm`).
   public init?(_ text: String) {
-    let b = Array(text.utf8)
-    guard b.count >= 20, let date = LedgerDate(String(decoding: b[0..<10], as: UTF8.self)),
+    var text = text
+    guard let micros = text.withUTF8(Self.epochMicroseconds) else { return nil }
+    raw = text
+    epochMicroseconds = micros
+  }
+
+  /// An entry time already parsed.
+  init(raw: String, epochMicroseconds: Int64) {
+    self.raw = raw
+    self.epochMicroseconds = epochMicroseconds
+  }
+
+  /// The instant of the UTF-8 text `b` in microseconds since 1970, or `nil` when it is not a
+  /// date-time of the accepted forms.
+  static func epochMicroseconds(_ b: UnsafeBufferPointer<UInt8>) -> Int64? {
+    guard b.count >= 20, let date = LedgerDate(utf8: UnsafeBufferPointer(rebasing: b[0..<10])),
       b[10] == UInt8(ascii: "T") || b[10] == UInt8(ascii: " "),
       b[13] == UInt8(ascii: ":"), b[16] == UInt8(ascii: ":")
     else { return nil }
@@ -70,8 +84,7 @@ public struct EntryTime: Hashable, Sendable, Comparable, CustomStringConvertible
     let seconds =
       Int64(date.daysSinceEpoch) * 86_400 + Int64(hour * 3600 + minute * 60 + second)
       - Int64(offsetSeconds)
-    raw = text
-    epochMicroseconds = seconds * 1_000_000 + Int64(micros)
+    return seconds * 1_000_000 + Int64(micros)
   }
 
   public var description: String { raw }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// The `entryType` of a Report API entry: an open set.
 ///
 /// Known types are cases; anything else is kept verbatim in ``unknown(_:)`` so it is
@@ -26,6 +32,53 @@ public enum EntryType: Hashable, Sendable, Comparable, CustomStringConvertible {
     .capture, .refund, .feesRetained, .feesInvoiced, .payoutScheduled, .scheduledForPayout,
     .payoutAborted, .retainedDisputedCapture, .returnedDisputedCapture, .correction, .captureFee,
     .serviceFee, .topUp, .creditNote,
+  ]
+
+  /// Parses the UTF-8 bytes of a type name, without making a `String` for a known type.
+  init(utf8 bytes: UnsafeBufferPointer<UInt8>) {
+    for (name, type) in Self.knownNames where name.utf8CodeUnitCount == bytes.count {
+      if memcmp(name.utf8Start, bytes.baseAddress!, bytes.count) == 0 {
+        self = type
+        return
+      }
+    }
+    self.init(rawValue: String(decoding: bytes, as: UTF8.self))
+  }
+
+  /// The position of a known type in a fixed list (for bit sets); `nil` for an unknown type.
+  var knownIndex: Int? {
+    switch self {
+    case .capture: 0
+    case .refund: 1
+    case .feesRetained: 2
+    case .feesInvoiced: 3
+    case .payoutScheduled: 4
+    case .scheduledForPayout: 5
+    case .payoutAborted: 6
+    case .retainedDisputedCapture: 7
+    case .returnedDisputedCapture: 8
+    case .correction: 9
+    case .captureFee: 10
+    case .serviceFee: 11
+    case .topUp: 12
+    case .creditNote: 13
+    case .unknown: nil
+    }
+  }
+
+  /// The name of a known type, without making a `String`.
+  var knownName: StaticString? {
+    knownIndex.map { Self.knownNames[$0].0 }
+  }
+
+  private static let knownNames: [(StaticString, EntryType)] = [
+    ("capture", .capture), ("refund", .refund), ("fees-retained", .feesRetained),
+    ("fees-invoiced", .feesInvoiced), ("payout-scheduled", .payoutScheduled),
+    ("scheduled-for-payout", .scheduledForPayout), ("payout-aborted", .payoutAborted),
+    ("retained-disputed-capture", .retainedDisputedCapture),
+    ("returned-disputed-capture", .returnedDisputedCapture), ("correction", .correction),
+    ("capture-fee", .captureFee), ("service-fee", .serviceFee), ("top-up", .topUp),
+    ("credit-note", .creditNote),
   ]
 
   public init(rawValue: String) {

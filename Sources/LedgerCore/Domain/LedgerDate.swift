@@ -16,7 +16,13 @@ public struct LedgerDate: Hashable, Comparable, Sendable, CustomStringConvertibl
 
   /// Parses `YYYY-MM-DD` exactly.
   public init?(_ text: String) {
-    let utf8 = Array(text.utf8)
+    var text = text
+    guard let date = text.withUTF8(LedgerDate.init(utf8:)) else { return nil }
+    self = date
+  }
+
+  /// Parses `YYYY-MM-DD` from UTF-8 bytes.
+  init?(utf8: UnsafeBufferPointer<UInt8>) {
     guard utf8.count == 10, utf8[4] == UInt8(ascii: "-"), utf8[7] == UInt8(ascii: "-") else {
       return nil
     }

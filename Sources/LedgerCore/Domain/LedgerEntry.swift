@@ -98,6 +98,10 @@ extension LedgerEntry: Codable {
 }
 
 /// One page of `GET /report/v2/ledgers/{id}/{topic}/dates/{date}` (or of the feed).
+///
+/// A page decoded by the byte-level parser keeps its entries as ranges of the page's bytes
+/// (``rawEntries``); ``items`` turns them into ``LedgerEntry`` values when asked. Pages compare
+/// by their values, however they are stored.
 public struct ReportPage: Hashable, Sendable, Codable {
   /// Present when `hasMore` is true (dates) or always (feed).
   public var cursor: String?
@@ -105,7 +109,24 @@ public struct ReportPage: Hashable, Sendable, Codable {
   public var hasMore: Bool
   /// The date is still open (dates) or the end of the feed was reached.
   public var tryLater: Bool
-  public var items: [LedgerEntry]
+  private var storedItems: [LedgerEntry]
+  /// The entries as decoded by the byte-level parser, if the page came from it.
+  var rawEntries: RawEntries?
+
+  /// The page's entries.
+  public var items: [LedgerEntry] {
+    get { rawEntries?.items ?? storedItems }
+    set {
+      storedItems = newValue
+      rawEntries = nil
+    }
+  }
+
+  /// The number of entries, without decoding them.
+  public var itemCount: Int { rawEntries?.entries.count ?? storedItems.count }
+
+  /// The entries as ranges of bytes (built from ``items`` when the page was not parsed).
+  var raw: RawEntries { rawEntries ?? RawEntries(storedItems) }
 
   public init(
     cursor: String? = nil, hasMore: Bool = false, tryLater: Bool = false, items: [LedgerEntry]
@@ -113,7 +134,19 @@ public struct ReportPage: Hashable, Sendable, Codable {
     self.cursor = cursor
     self.hasMore = hasMore
     self.tryLater = tryLater
-    self.items = items
+    self.storedItems = items
+  }
+
+  public static func == (lhs: ReportPage, rhs: ReportPage) -> Bool {
+    lhs.cursor == rhs.cursor && lhs.hasMore == rhs.hasMore && lhs.tryLater == rhs.tryLater
+      && lhs.items == rhs.items
+  }
+
+  public func hash(into hasher: inout Hasher) {
+    hasher.combine(cursor)
+    hasher.combine(hasMore)
+    hasher.combine(tryLater)
+    hasher.combine(items)
   }
 
   enum CodingKeys: String, CodingKey { case cursor, hasMore, tryLater, items }
@@ -123,7 +156,15 @@ public struct ReportPage: Hashable, Sendable, Codable {
     cursor = try c.decodeIfPresent(String.self, forKey: .cursor)
     hasMore = try c.decodeIfPresent(Bool.self, forKey: .hasMore) ?? false
     tryLater = try c.decodeIfPresent(Bool.self, forKey: .tryLater) ?? false
-    items = try c.decode([LedgerEntry].self, forKey: .items)
+    storedItems = try c.decode([LedgerEntry].self, forKey: .items)
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encodeIfPresent(cursor, forKey: .cursor)
+    try c.encode(hasMore, forKey: .hasMore)
+    try c.encode(tryLater, forKey: .tryLater)
+    try c.encode(items, forKey: .items)
   }
 }
 

@@ -9,7 +9,7 @@
 ///   CRLF. Text is UTF-8, optionally preceded by a byte order mark.
 /// - Formula injection: a text cell (every column but `date`, `debit` and `credit`) that starts
 ///   with `=`, `+`, `-`, `@`, TAB or CR gets a leading `'`, so spreadsheets show it as text.
-public struct CSVJournalEncoder: JournalEncoder {
+public struct CSVJournalEncoder: FrameEncoder {
   /// Dialect options.
   public struct Options: Sendable, Hashable {
     /// The field delimiter; `,` or `;` (Norwegian Excel). Must not be `"`, CR or LF.
@@ -38,13 +38,13 @@ public struct CSVJournalEncoder: JournalEncoder {
   /// The dialect.
   public let options: Options
   private let delimiterBytes: [UInt8]
-  private let decimalSeparator: Character
+  private let decimalComma: Bool
 
   /// Creates an encoder for the given dialect.
   public init(options: Options = Options()) {
     self.options = options
     self.delimiterBytes = Array(String(options.delimiter).utf8)
-    self.decimalSeparator = options.decimalComma ? "," : "."
+    self.decimalComma = options.decimalComma
   }
 
   /// `csv`.
@@ -55,110 +55,171 @@ public struct CSVJournalEncoder: JournalEncoder {
 
   /// The optional byte order mark and the header row.
   public func prologue(_ metadata: ExportMetadata) -> [UInt8] {
-    var buffer: [UInt8] = options.byteOrderMark ? [0xEF, 0xBB, 0xBF] : []
+    var sink = ByteSink(capacity: 512)
+    if options.byteOrderMark { sink.append([0xEF, 0xBB, 0xBF]) }
     for (index, column) in Self.columns.enumerated() {
-      if index > 0 { buffer.append(contentsOf: delimiterBytes) }
-      appendText(column, to: &buffer)
+      if index > 0 { sink.append(delimiterBytes) }
+      var column = column
+      column.withUTF8 { appendText($0, to: &sink) }
     }
-    buffer.append(contentsOf: [0x0D, 0x0A])
-    return buffer
+    sink.append(0x0D, 0x0A)
+    return Array(sink.bytes)
   }
 
   /// Appends one CRLF-terminated row per line of the voucher.
   public func encode(_ voucher: Voucher, into buffer: inout [UInt8]) {
-    var date: [UInt8] = []
-    date.appendDate(voucher.date)
-    let ledgerID = voucher.ledgerID.rawValue
-    for line in voucher.lines {
-      appendText(voucher.id, to: &buffer)
-      buffer.append(contentsOf: delimiterBytes)
-      buffer.append(contentsOf: date)
-      buffer.append(contentsOf: delimiterBytes)
-      appendText(line.account.rawValue, to: &buffer)
-      buffer.append(contentsOf: delimiterBytes)
-      appendText(line.accountName, to: &buffer)
-      buffer.append(contentsOf: delimiterBytes)
-      if line.amount >= 0 { appendAmount(line.amount, to: &buffer) }
-      buffer.append(contentsOf: delimiterBytes)
-      if line.amount < 0 { appendAmount(line.amount, to: &buffer) }
-      buffer.append(contentsOf: delimiterBytes)
-      appendText(line.currency, to: &buffer)
-      buffer.append(contentsOf: delimiterBytes)
-      appendText(line.vat?.code ?? "", to: &buffer)
-      buffer.append(contentsOf: delimiterBytes)
-      appendText(line.description, to: &buffer)
-      buffer.append(contentsOf: delimiterBytes)
-      appendText(ledgerID, to: &buffer)
-      buffer.append(contentsOf: delimiterBytes)
-      appendText(line.source.topic.rawValue, to: &buffer)
-      buffer.append(contentsOf: delimiterBytes)
-      appendText(line.source.entryType.rawValue, to: &buffer)
-      buffer.append(contentsOf: delimiterBytes)
-      appendText(line.source.pspReference ?? "", to: &buffer)
-      buffer.append(contentsOf: delimiterBytes)
-      appendText(line.source.reference ?? "", to: &buffer)
-      buffer.append(contentsOf: delimiterBytes)
-      appendText(line.source.salesUnit ?? "", to: &buffer)
-      buffer.append(contentsOf: [0x0D, 0x0A])
+    encodeThroughFrame(voucher, into: &buffer)
+  }
+
+  func encode(
+    _ frame: borrowing VoucherFrame, text: UnsafeBufferPointer<UInt8>, into sink: inout ByteSink
+  ) {
+    let delimiter = delimiterBytes[0]
+    let wide = delimiterBytes.count > 1
+    @inline(__always) func separate(_ sink: inout ByteSink) {
+      if wide {
+        delimiterBytes.withUnsafeBufferPointer { sink.append($0) }
+      } else {
+        sink.append(delimiter)
+      }
+    }
+    let separator = decimalComma ? UInt8(ascii: ",") : UInt8(ascii: ".")
+    // The cells before the account and those after the VAT code are the voucher's or the
+    // source's: written for the first line, copied for lines that share them.
+    var prefix = 0..<0
+    var suffix = 0..<0
+    var previous: VoucherFrame.Line?
+    for line in frame.lines {
+      if prefix.isEmpty {
+        let start = sink.count
+        appendText(text.slice(frame.id), to: &sink)
+        separate(&sink)
+        sink.appendDate(frame.date)
+        separate(&sink)
+        prefix = start..<sink.count
+      } else {
+        sink.appendCopy(of: prefix)
+      }
+      appendText(text.slice(line.account), to: &sink)
+      separate(&sink)
+      appendText(text.slice(line.accountName), to: &sink)
+      separate(&sink)
+      if line.amount >= 0 { appendAmount(line.amount, separator: separator, to: &sink) }
+      separate(&sink)
+      if line.amount < 0 { appendAmount(line.amount, separator: separator, to: &sink) }
+      separate(&sink)
+      appendText(text.slice(line.currency), to: &sink)
+      separate(&sink)
+      appendText(text.slice(line.vatCode), to: &sink)
+      if let previous, previous.description == line.description,
+        previous.source == line.source
+      {
+        sink.appendCopy(of: suffix)
+        continue
+      }
+      let start = sink.count
+      separate(&sink)
+      appendText(text.slice(line.description), to: &sink)
+      separate(&sink)
+      appendText(text.slice(frame.ledgerID), to: &sink)
+      separate(&sink)
+      sink.append(line.source.topic == .funds ? "funds" : "fees")
+      separate(&sink)
+      appendText(text.slice(line.source.entryType), to: &sink)
+      separate(&sink)
+      appendText(text.slice(line.source.pspReference), to: &sink)
+      separate(&sink)
+      appendText(text.slice(line.source.reference), to: &sink)
+      separate(&sink)
+      appendText(text.slice(line.source.salesUnit), to: &sink)
+      sink.append(0x0D, 0x0A)
+      suffix = start..<sink.count
+      previous = line
     }
   }
 
   /// Empty.
   public func epilogue(_ metadata: ExportMetadata) -> [UInt8] { [] }
 
-  /// Appends the magnitude of `minorUnits` with two decimals; safe for `Int64.min`.
-  private func appendAmount(_ minorUnits: Int64, to buffer: inout [UInt8]) {
-    var text = MoneyFormat.decimal(minorUnits, separator: decimalSeparator)
-    text.withUTF8 { bytes in
-      let magnitude = UnsafeBufferPointer(rebasing: bytes[(minorUnits < 0 ? 1 : 0)...])
-      appendField(magnitude, neutralised: false, to: &buffer)
-    }
+  /// Appends the magnitude of `minorUnits` with two decimals; safe for `Int64.min`. With a
+  /// decimal comma and `,` as delimiter the amount is quoted.
+  @inline(__always)
+  private func appendAmount(_ minorUnits: Int64, separator: UInt8, to sink: inout ByteSink) {
+    let quoted = separator == delimiterBytes[0] && delimiterBytes.count == 1
+    if quoted { sink.append(UInt8(ascii: "\"")) }
+    sink.appendMagnitude(minorUnits, separator: separator)
+    if quoted { sink.append(UInt8(ascii: "\"")) }
   }
 
   /// Appends a text cell, neutralising a leading formula character with `'`.
-  private func appendText(_ value: String, to buffer: inout [UInt8]) {
-    var value = value
-    value.withUTF8 { bytes in
-      let formula: Bool
-      switch bytes.first {
-      case UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D:
-        formula = true
-      default:
-        formula = false
-      }
-      appendField(bytes, neutralised: formula, to: &buffer)
+  @inline(__always)
+  private func appendText(_ bytes: UnsafeBufferPointer<UInt8>, to sink: inout ByteSink) {
+    let formula: Bool
+    switch bytes.first {
+    case UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D:
+      formula = true
+    default:
+      formula = false
     }
+    appendField(bytes, neutralised: formula, to: &sink)
   }
 
   /// Appends a cell, `'`-prefixed when `neutralised`, quoted when it contains the delimiter, `"`,
   /// CR or LF.
+  @inline(__always)
   private func appendField(
-    _ bytes: UnsafeBufferPointer<UInt8>, neutralised: Bool, to buffer: inout [UInt8]
+    _ bytes: UnsafeBufferPointer<UInt8>, neutralised: Bool, to sink: inout ByteSink
   ) {
     let quote = UInt8(ascii: "\"")
     guard needsQuoting(bytes) else {
-      if neutralised { buffer.append(UInt8(ascii: "'")) }
-      buffer.append(contentsOf: bytes)
+      if neutralised { sink.append(UInt8(ascii: "'")) }
+      sink.append(bytes)
       return
     }
-    buffer.append(quote)
-    if neutralised { buffer.append(UInt8(ascii: "'")) }
+    sink.append(quote)
+    if neutralised { sink.append(UInt8(ascii: "'")) }
     var runStart = 0
     for index in bytes.indices where bytes[index] == quote {
-      buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...index]))
-      buffer.append(quote)
+      sink.append(UnsafeBufferPointer(rebasing: bytes[runStart...index]))
+      sink.append(quote)
       runStart = index + 1
     }
-    buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
-    buffer.append(quote)
+    sink.append(UnsafeBufferPointer(rebasing: bytes[runStart...]))
+    sink.append(quote)
   }
 
+  @inline(__always)
   private func needsQuoting(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-    let delimiter = delimiterBytes.first ?? 0
-    for index in bytes.indices {
+    let delimiter = delimiterBytes[0]
+    var start = 0
+    if let base = bytes.baseAddress {
+      // Eight bytes at a time: a word has a byte equal to `b` when `word ^ b…b` has a zero byte.
+      let ones: UInt64 = 0x0101_0101_0101_0101
+      let highs: UInt64 = 0x8080_8080_8080_8080
+      @inline(__always) func hasZeroByte(_ word: UInt64) -> Bool {
+        (word &- ones) & ~word & highs != 0
+      }
+      while bytes.count - start >= 8 {
+        let word = UnsafeRawPointer(base + start).loadUnaligned(as: UInt64.self)
+        if hasZeroByte(word ^ (ones &* 0x22)) || hasZeroByte(word ^ (ones &* 0x0D))
+          || hasZeroByte(word ^ (ones &* 0x0A))
+          || hasZeroByte(word ^ (ones &* UInt64(delimiter)))
+        {
+          break
+        }
+        start += 8
+      }
+    }
+    for index in start..<bytes.count {
       let byte = bytes[index]
+      // One comparison for the common case: no byte below `=` can need quoting but these.
+      if byte > UInt8(ascii: "\"") && byte != delimiter { continue }
       if byte == UInt8(ascii: "\"") || byte == 0x0D || byte == 0x0A { return true }
-      if byte == delimiter && bytes[index...].starts(with: delimiterBytes) { return true }
+      if byte == delimiter
+        && (delimiterBytes.count == 1 || bytes[index...].starts(with: delimiterBytes))
+      {
+        return true
+      }
     }
     return false
   }

@@ -10,7 +10,7 @@
 /// {"date":"2025-10-22",…}
 /// ]}
 /// ```
-public struct JSONJournalEncoder: JournalEncoder {
+public struct JSONJournalEncoder: FrameEncoder {
   /// The `format` value of the document.
   public static let formatName = "vipps-ledger.journal"
   /// The `formatVersion` value of the document.
@@ -58,8 +58,14 @@ public struct JSONJournalEncoder: JournalEncoder {
 
   /// Appends `,\n` and the voucher as one line of JSON.
   public func encode(_ voucher: Voucher, into buffer: inout [UInt8]) {
-    buffer.appendLiteral(",\n")
-    VoucherJSON.append(voucher, to: &buffer)
+    encodeThroughFrame(voucher, into: &buffer)
+  }
+
+  func encode(
+    _ frame: borrowing VoucherFrame, text: UnsafeBufferPointer<UInt8>, into sink: inout ByteSink
+  ) {
+    sink.append(UInt8(ascii: ","), UInt8(ascii: "\n"))
+    VoucherJSON.append(frame, text: text, to: &sink)
   }
 
   /// Closes the voucher array and the document, ending with a newline.
@@ -91,7 +97,7 @@ public struct JSONJournalEncoder: JournalEncoder {
 ///
 /// Each line validates against `#/$defs/voucher` of `schemas/journal.schema.json`; the voucher
 /// objects are byte-identical to those of ``JSONJournalEncoder``.
-public struct JSONLinesJournalEncoder: JournalEncoder {
+public struct JSONLinesJournalEncoder: FrameEncoder {
   /// Creates the encoder.
   public init() {}
 
@@ -106,8 +112,14 @@ public struct JSONLinesJournalEncoder: JournalEncoder {
 
   /// Appends the voucher as one line of JSON ending with `\n`.
   public func encode(_ voucher: Voucher, into buffer: inout [UInt8]) {
-    VoucherJSON.append(voucher, to: &buffer)
-    buffer.append(UInt8(ascii: "\n"))
+    encodeThroughFrame(voucher, into: &buffer)
+  }
+
+  func encode(
+    _ frame: borrowing VoucherFrame, text: UnsafeBufferPointer<UInt8>, into sink: inout ByteSink
+  ) {
+    VoucherJSON.append(frame, text: text, to: &sink)
+    sink.append(UInt8(ascii: "\n"))
   }
 
   /// Empty.
@@ -117,74 +129,138 @@ public struct JSONLinesJournalEncoder: JournalEncoder {
 /// The JSON object of one voucher, shared by the document and JSON Lines encoders.
 enum VoucherJSON {
   /// Appends the voucher object (no trailing newline), keys sorted.
-  static func append(_ voucher: Voucher, to buffer: inout [UInt8]) {
-    buffer.appendLiteral(#"{"date":"#)
-    JSONText.appendDate(voucher.date, to: &buffer)
-    buffer.appendLiteral(#","description":"#)
-    JSONText.appendString(voucher.description, to: &buffer)
-    buffer.appendLiteral(#","id":"#)
-    JSONText.appendString(voucher.id, to: &buffer)
-    buffer.appendLiteral(#","ledgerId":"#)
-    JSONText.appendString(voucher.ledgerID.rawValue, to: &buffer)
-    buffer.appendLiteral(#","lines":["#)
-    for (index, line) in voucher.lines.enumerated() {
-      if index > 0 { buffer.append(UInt8(ascii: ",")) }
-      appendLine(line, to: &buffer)
+  static func append(
+    _ frame: borrowing VoucherFrame, text: UnsafeBufferPointer<UInt8>, to sink: inout ByteSink
+  ) {
+    sink.append(#"{"date":""#)
+    sink.appendDate(frame.date)
+    sink.append(#"","description":"#)
+    appendString(text.slice(frame.description), to: &sink)
+    sink.append(#","id":"#)
+    appendString(text.slice(frame.id), to: &sink)
+    sink.append(#","ledgerId":"#)
+    appendString(text.slice(frame.ledgerID), to: &sink)
+    sink.append(#","lines":["#)
+    for index in frame.lines.indices {
+      if index > 0 { sink.append(UInt8(ascii: ",")) }
+      appendLine(frame, index, text: text, to: &sink)
     }
-    buffer.appendLiteral("]}")
+    sink.append(UInt8(ascii: "]"), UInt8(ascii: "}"))
   }
 
-  private static func appendLine(_ line: JournalLine, to buffer: inout [UInt8]) {
-    buffer.appendLiteral(#"{"account":"#)
-    JSONText.appendString(line.account.rawValue, to: &buffer)
-    buffer.appendLiteral(#","accountName":"#)
-    JSONText.appendString(line.accountName, to: &buffer)
-    buffer.appendLiteral(#","credit":"#)
-    JSONText.appendMagnitude(min(line.amount, 0), to: &buffer)
-    buffer.appendLiteral(#","currency":"#)
-    JSONText.appendString(line.currency, to: &buffer)
-    buffer.appendLiteral(#","debit":"#)
-    JSONText.appendMagnitude(max(line.amount, 0), to: &buffer)
-    buffer.appendLiteral(#","description":"#)
-    JSONText.appendString(line.description, to: &buffer)
-    buffer.appendLiteral(#","dimensions":"#)
-    JSONText.appendStringMap(line.dimensions, to: &buffer)
-    buffer.appendLiteral(#","source":"#)
-    appendSource(line.source, to: &buffer)
-    buffer.appendLiteral(#","vat":"#)
-    if let vat = line.vat {
-      buffer.appendLiteral(#"{"base":"#)
-      JSONText.appendAmount(vat.baseMinorUnits, to: &buffer)
-      buffer.appendLiteral(#","code":"#)
-      JSONText.appendString(vat.code, to: &buffer)
-      buffer.appendLiteral(#","rate":"#)
-      JSONText.appendAmount(vat.rateBasisPoints, to: &buffer)
-      buffer.append(UInt8(ascii: "}"))
+  @inline(__always)
+  private static func appendLine(
+    _ frame: borrowing VoucherFrame, _ index: Int, text: UnsafeBufferPointer<UInt8>,
+    to sink: inout ByteSink
+  ) {
+    let line = frame.lines[index]
+    sink.append(#"{"account":"#)
+    appendString(text.slice(line.account), to: &sink)
+    sink.append(#","accountName":"#)
+    appendString(text.slice(line.accountName), to: &sink)
+    sink.append(#","credit":""#)
+    sink.appendMagnitude(min(line.amount, 0))
+    sink.append(#"","currency":"#)
+    appendString(text.slice(line.currency), to: &sink)
+    sink.append(#","debit":""#)
+    sink.appendMagnitude(max(line.amount, 0))
+    sink.append(#"","description":"#)
+    appendString(text.slice(line.description), to: &sink)
+    sink.append(#","dimensions":"#)
+    if line.dimensions.isEmpty {
+      sink.append("{}")
     } else {
-      JSONText.appendNull(to: &buffer)
+      sink.append(UInt8(ascii: "{"))
+      for dimension in line.dimensions {
+        if dimension > line.dimensions.lowerBound { sink.append(UInt8(ascii: ",")) }
+        let (name, value) = frame.dimensions[dimension]
+        appendString(text.slice(name), to: &sink)
+        sink.append(UInt8(ascii: ":"))
+        appendString(text.slice(value), to: &sink)
+      }
+      sink.append(UInt8(ascii: "}"))
     }
-    buffer.append(UInt8(ascii: "}"))
+    sink.append(#","source":"#)
+    appendSource(line.source, text: text, to: &sink)
+    sink.append(#","vat":"#)
+    if !line.vatCode.isAbsent {
+      sink.append(#"{"base":"#)
+      appendAmount(line.vatBase, to: &sink)
+      sink.append(#","code":"#)
+      appendString(text.slice(line.vatCode), to: &sink)
+      sink.append(#","rate":"#)
+      appendAmount(line.vatRate, to: &sink)
+      sink.append(UInt8(ascii: "}"))
+    } else {
+      sink.append("null")
+    }
+    sink.append(UInt8(ascii: "}"))
   }
 
-  private static func appendSource(_ source: LineSource, to buffer: inout [UInt8]) {
-    buffer.appendLiteral(#"{"entryCount":"#)
-    JSONText.appendInt(source.entryCount, to: &buffer)
-    buffer.appendLiteral(#","entryType":"#)
-    JSONText.appendString(source.entryType.rawValue, to: &buffer)
-    buffer.appendLiteral(#","ledgerDate":"#)
-    JSONText.appendDate(source.ledgerDate, to: &buffer)
-    buffer.appendLiteral(#","ledgerId":"#)
-    JSONText.appendString(source.ledgerID.rawValue, to: &buffer)
-    buffer.appendLiteral(#","position":"#)
-    JSONText.appendOptionalInt(source.position, to: &buffer)
-    buffer.appendLiteral(#","pspReference":"#)
-    JSONText.appendOptionalString(source.pspReference, to: &buffer)
-    buffer.appendLiteral(#","reference":"#)
-    JSONText.appendOptionalString(source.reference, to: &buffer)
-    buffer.appendLiteral(#","salesUnit":"#)
-    JSONText.appendOptionalString(source.salesUnit, to: &buffer)
-    buffer.appendLiteral(#","topic":"#)
-    JSONText.appendString(source.topic.rawValue, to: &buffer)
-    buffer.append(UInt8(ascii: "}"))
+  @inline(__always)
+  private static func appendSource(
+    _ source: VoucherFrame.Source, text: UnsafeBufferPointer<UInt8>, to sink: inout ByteSink
+  ) {
+    sink.append(#"{"entryCount":"#)
+    sink.appendDecimal(source.entryCount)
+    sink.append(#","entryType":"#)
+    appendString(text.slice(source.entryType), to: &sink)
+    sink.append(#","ledgerDate":""#)
+    sink.appendDate(source.ledgerDate)
+    sink.append(#"","ledgerId":"#)
+    appendString(text.slice(source.ledgerID), to: &sink)
+    sink.append(#","position":"#)
+    if source.position >= 0 {
+      sink.appendDecimal(source.position)
+    } else {
+      sink.append("null")
+    }
+    sink.append(#","pspReference":"#)
+    appendOptionalString(source.pspReference, text: text, to: &sink)
+    sink.append(#","reference":"#)
+    appendOptionalString(source.reference, text: text, to: &sink)
+    sink.append(#","salesUnit":"#)
+    appendOptionalString(source.salesUnit, text: text, to: &sink)
+    sink.append(source.topic == .funds ? #","topic":"funds"}"# : #","topic":"fees"}"#)
+  }
+
+  @inline(__always)
+  private static func appendOptionalString(
+    _ range: TextRange, text: UnsafeBufferPointer<UInt8>, to sink: inout ByteSink
+  ) {
+    if range.isAbsent {
+      sink.append("null")
+    } else {
+      appendString(text.slice(range), to: &sink)
+    }
+  }
+
+  /// Appends a quoted two-decimal amount with its sign, e.g. `"-125.00"`.
+  @inline(__always)
+  private static func appendAmount(_ minorUnits: Int64, to sink: inout ByteSink) {
+    sink.append(UInt8(ascii: "\""))
+    if minorUnits < 0 { sink.append(UInt8(ascii: "-")) }
+    sink.appendMagnitude(minorUnits)
+    sink.append(UInt8(ascii: "\""))
+  }
+
+  /// Appends a JSON string literal, escaping as ``JSONText/appendString(_:to:)`` does.
+  @inline(__always)
+  static func appendString(_ bytes: UnsafeBufferPointer<UInt8>, to sink: inout ByteSink) {
+    sink.append(UInt8(ascii: "\""))
+    var runStart = 0
+    for index in bytes.indices {
+      let byte = bytes[index]
+      guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else {
+        continue
+      }
+      sink.append(UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+      var escaped: [UInt8] = []
+      JSONText.appendEscaped(byte, to: &escaped)
+      sink.append(escaped)
+      runStart = index + 1
+    }
+    sink.append(UnsafeBufferPointer(rebasing: bytes[runStart...]))
+    sink.append(UInt8(ascii: "\""))
   }
 }

@@ -28,7 +28,7 @@ enum JSONText {
     }
   }
 
-  private static func appendEscaped(_ byte: UInt8, to buffer: inout [UInt8]) {
+  static func appendEscaped(_ byte: UInt8, to buffer: inout [UInt8]) {
     buffer.append(UInt8(ascii: "\\"))
     switch byte {
     case 0x0A: buffer.append(UInt8(ascii: "n"))

@@ -23,6 +23,9 @@ extension PageParser {
     /// The offset of the next unread byte.
     var index = 0
 
+    /// Every byte of the input.
+    var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
+
     /// A scanner over `bytes`, skipping a UTF-8 byte-order mark; `nil` when `bytes` is empty.
     init?(_ bytes: UnsafeRawBufferPointer) {
       guard let address = bytes.baseAddress, !bytes.isEmpty else { return nil }

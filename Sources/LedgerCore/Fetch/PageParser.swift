@@ -74,7 +74,7 @@ enum PageParser {
     var cursor = Slot<String>.missing
     var hasMore = Slot<Bool>.missing
     var tryLater = Slot<Bool>.missing
-    var items = Slot<[LedgerEntry]>.missing
+    var items = Slot<RawEntries>.missing
     var itemsFailure: PageParseError?
     if scanner.enter(closing: UInt8(ascii: "}")) {
       repeat {
@@ -108,29 +108,32 @@ enum PageParser {
     case .wrongType: return failure("items", "expected an array")
     case .value(let entries):
       if let itemsFailure { return .failure(itemsFailure) }
-      page.items = entries
+      page.rawEntries = entries
       return .success(page)
     }
   }
 
   /// The `items` array, with the first entry's problem (the rest of the array is only scanned).
   private static func items(_ scanner: inout Scanner) throws(PageParseError) -> (
-    Slot<[LedgerEntry]>, PageParseError?
+    Slot<RawEntries>, PageParseError?
   ) {
     guard scanner.current == UInt8(ascii: "[") else {
-      var slot = Slot<[LedgerEntry]>.missing
+      var slot = Slot<RawEntries>.missing
       try scanner.fillNullOrWrongType(&slot, depth: 1)
       return (slot, nil)
     }
-    var entries: [LedgerEntry] = []
+    var builder = RawEntries.Builder(copying: scanner.bytes)
+    var entries: [RawEntry] = []
     var failure: PageParseError?
-    guard scanner.enter(closing: UInt8(ascii: "]")) else { return (.value(entries), nil) }
+    guard scanner.enter(closing: UInt8(ascii: "]")) else {
+      return (.value(RawEntries(bytes: [], entries: [])), nil)
+    }
     var index = 0
     repeat {
       if failure == nil, scanner.current == UInt8(ascii: "{") {
         let slots = try EntrySlots(&scanner)
         do {
-          entries.append(try slots.entry(at: index))
+          entries.append(try slots.entry(at: index, scanner: scanner, builder: &builder))
         } catch {
           failure = error
         }
@@ -142,7 +145,7 @@ enum PageParser {
       }
       index += 1
     } while try scanner.next(closing: UInt8(ascii: "]"))
-    return (.value(entries), failure)
+    return (.value(RawEntries(bytes: builder.bytes, entries: entries)), failure)
   }
 
   /// Foundation's problem for a value starting with `byte` where an object is required.
@@ -183,19 +186,19 @@ enum PageParser {
 extension PageParser {
   /// The fields of one entry as found.
   struct EntrySlots {
-    var pspReference = Slot<String>.missing
-    var time = Slot<String>.missing
-    var ledgerDate = Slot<String>.missing
-    var entryType = Slot<String>.missing
-    var reference = Slot<String>.missing
-    var currency = Slot<String>.missing
+    var pspReference = Slot<StringToken>.missing
+    var time = Slot<StringToken>.missing
+    var ledgerDate = Slot<StringToken>.missing
+    var entryType = Slot<StringToken>.missing
+    var reference = Slot<StringToken>.missing
+    var currency = Slot<StringToken>.missing
     var amount = Slot<Int64>.missing
     var balanceBefore = Slot<Int64>.missing
     var balanceAfter = Slot<Int64>.missing
-    var recipientHandle = Slot<String>.missing
-    var name = Slot<String>.missing
-    var message = Slot<String>.missing
-    var maskedPhoneNo = Slot<String>.missing
+    var recipientHandle = Slot<StringToken>.missing
+    var name = Slot<StringToken>.missing
+    var message = Slot<StringToken>.missing
+    var maskedPhoneNo = Slot<StringToken>.missing
 
     /// Scans the entry object at `{`.
     init(_ scanner: inout Scanner) throws(PageParseError) {
@@ -222,25 +225,42 @@ extension PageParser {
       } while try scanner.next(closing: UInt8(ascii: "}"))
     }
 
-    /// The entry, checking fields in the order `LedgerEntry.init(from:)` decodes them.
-    func entry(at index: Int) throws(PageParseError) -> LedgerEntry {
+    /// The entry, checking fields in the order `LedgerEntry.init(from:)` decodes them; text
+    /// fields become ranges of `builder`'s bytes (a copy of the scanner's), escaped ones unescaped
+    /// at its end.
+    func entry(at index: Int, scanner: Scanner, builder: inout RawEntries.Builder)
+      throws(PageParseError) -> RawEntry
+    {
       func problem(_ field: String, _ text: String) -> PageParseError {
         PageParseError(path: "items[\(index)].\(field)", problem: text)
       }
-      func required(_ slot: Slot<String>, _ field: String) throws(PageParseError) -> String {
+      func range(_ token: StringToken) -> TextRange {
+        if token.isEscaped { return builder.append(scanner.text(token)) }
+        return TextRange(start: Int32(token.start), count: Int32(token.end - token.start))
+      }
+      func required(_ slot: Slot<StringToken>, _ field: String) throws(PageParseError)
+        -> StringToken
+      {
         switch slot {
-        case .value(let text): return text
+        case .value(let token): return token
         case .missing: throw problem(field, "required field is missing")
         case .null: throw problem(field, "expected a string, found null")
         case .wrongType: throw problem(field, "expected a string")
         }
       }
-      func optional(_ slot: Slot<String>, _ field: String) throws(PageParseError) -> String? {
+      func optional(_ slot: Slot<StringToken>, _ field: String) throws(PageParseError)
+        -> StringToken?
+      {
         switch slot {
-        case .value(let text): return text
+        case .value(let token): return token
         case .missing, .null: return nil
         case .wrongType: throw problem(field, "expected a string")
         }
+      }
+      func optionalRange(_ slot: Slot<StringToken>, _ field: String) throws(PageParseError)
+        -> TextRange
+      {
+        try optional(slot, field).map(range) ?? .absent
       }
       func minorUnits(_ slot: Slot<Int64>, _ field: String) throws(PageParseError) -> Int64 {
         switch slot {
@@ -250,31 +270,35 @@ extension PageParser {
           throw problem(field, "expected an integer amount in minor units (64-bit)")
         }
       }
-      let pspReference = try required(pspReference, "pspReference")
-      let timeText = try required(time, "time")
-      guard let time = EntryTime(timeText) else {
-        throw problem("time", "unrecognised date-time '\(timeText)'")
+      let pspReference = range(try required(pspReference, "pspReference"))
+      let timeToken = try required(time, "time")
+      guard let timeMicroseconds = scanner.withBytes(of: timeToken, EntryTime.epochMicroseconds)
+      else {
+        throw problem("time", "unrecognised date-time '\(scanner.text(timeToken))'")
       }
       var ledgerDate: LedgerDate?
-      if let text = try optional(self.ledgerDate, "ledgerDate") {
-        guard let date = LedgerDate(text) else {
-          throw problem("ledgerDate", "invalid date '\(text)', expected YYYY-MM-DD")
+      if let token = try optional(self.ledgerDate, "ledgerDate") {
+        guard let date = scanner.withBytes(of: token, LedgerDate.init(utf8:)) else {
+          throw problem(
+            "ledgerDate", "invalid date '\(scanner.text(token))', expected YYYY-MM-DD")
         }
         ledgerDate = date
       }
-      let entryType = EntryType(rawValue: try required(entryType, "entryType"))
-      let reference = try optional(reference, "reference")
-      let currency = try required(currency, "currency")
+      let entryType = scanner.withBytes(
+        of: try required(entryType, "entryType"), EntryType.init(utf8:))
+      let reference = try optionalRange(reference, "reference")
+      let currency = range(try required(currency, "currency"))
       let amount = try minorUnits(amount, "amount")
       let balanceBefore = try minorUnits(balanceBefore, "balanceBefore")
       let balanceAfter = try minorUnits(balanceAfter, "balanceAfter")
-      return LedgerEntry(
-        pspReference: pspReference, time: time, ledgerDate: ledgerDate, entryType: entryType,
-        reference: reference, currency: currency, amount: amount, balanceBefore: balanceBefore,
-        balanceAfter: balanceAfter,
-        recipientHandle: try optional(recipientHandle, "recipientHandle"),
-        name: try optional(name, "name"), message: try optional(message, "message"),
-        maskedPhoneNo: try optional(maskedPhoneNo, "maskedPhoneNo"))
+      return RawEntry(
+        pspReference: pspReference, time: range(timeToken), reference: reference,
+        currency: currency,
+        recipientHandle: try optionalRange(recipientHandle, "recipientHandle"),
+        name: try optionalRange(name, "name"), message: try optionalRange(message, "message"),
+        maskedPhoneNo: try optionalRange(maskedPhoneNo, "maskedPhoneNo"), entryType: entryType,
+        ledgerDate: ledgerDate, timeMicroseconds: timeMicroseconds, amount: amount,
+        balanceBefore: balanceBefore, balanceAfter: balanceAfter)
     }
 
     /// The keys of an entry that are read.
@@ -319,6 +343,17 @@ extension PageParser.Scanner {
       return try fillNullOrWrongType(&slot, depth: depth)
     }
     slot = .value(text(try string()))
+  }
+
+  /// Fills a string-token slot that is still missing, else skips the value.
+  @inline(__always)
+  mutating func fill(_ slot: inout PageParser.Slot<PageParser.StringToken>, depth: Int)
+    throws(PageParseError)
+  {
+    guard slot.isMissing, current == UInt8(ascii: "\"") else {
+      return try fillNullOrWrongType(&slot, depth: depth)
+    }
+    slot = .value(try string())
   }
 
   /// Fills a boolean slot that is still missing, else skips the value.

@@ -3,25 +3,23 @@
 /// Checks `balanceAfter == balanceBefore + amount`, continuity from entry to entry and from one date
 /// to the next, the currency against the ledger's, the entry's `ledgerDate` against the requested
 /// date, and entries delivered twice within a date (e.g. repeated across pages).
+///
+/// The checks run on an entry's bytes (``RawEntry``); only a failing entry is turned into a
+/// ``LedgerEntry`` to word the diagnostics.
 public struct EntryChecker: Sendable {
   public let ledgerID: LedgerID
   public let topic: Topic
   /// The ledger's currency; when `nil` the first entry's currency is adopted.
-  public private(set) var currency: String?
+  public private(set) var currency: String? {
+    didSet { currencyBytes = currency.map { Array($0.utf8) } ?? [] }
+  }
+  private var currencyBytes: [UInt8] = []
   /// `balanceAfter` of the last entry seen, carried across dates.
   public private(set) var lastBalance: Int64?
-  private var lastWhere: String?
-  private var seen: Set<EntryKey> = []
+  /// Where `lastBalance` came from: a date and position, or the last exported date (`nil`).
+  private var lastPlace: (date: LedgerDate, position: Int)?
+  private var seen = DuplicateSet()
   private var seenDate: LedgerDate?
-
-  private struct EntryKey: Hashable {
-    var pspReference: String
-    var entryType: EntryType
-    var time: String
-    var amount: Int64
-    var balanceBefore: Int64
-    var balanceAfter: Int64
-  }
 
   /// - Parameter lastBalance: The balance the previous (already exported) date ended with, so the
   ///   chain is checked across runs too.
@@ -29,8 +27,8 @@ public struct EntryChecker: Sendable {
     self.ledgerID = ledgerID
     self.topic = topic
     self.currency = currency
+    self.currencyBytes = currency.map { Array($0.utf8) } ?? []
     self.lastBalance = lastBalance
-    if lastBalance != nil { lastWhere = "the last exported date" }
   }
 
   /// Checks one entry; returns the problems found (empty when the entry is sound).
@@ -41,35 +39,58 @@ public struct EntryChecker: Sendable {
   ///   - position: 1-based position within the date and topic.
   public mutating func check(_ entry: LedgerEntry, date: LedgerDate, position: Int) -> [Diagnostic]
   {
-    var problems: [Diagnostic] = []
-    func fail(_ code: String, _ message: String) {
-      problems.append(
-        Diagnostic(
-          .error, code: code, message, ledgerID: ledgerID, topic: topic, date: date,
-          position: position))
+    let storage = RawEntries([entry])
+    return storage.bytes.withUnsafeBufferPointer {
+      check(storage.entries[0], bytes: $0, date: date, position: position)
     }
+  }
+
+  /// Checks the entry `entry` whose text is in `bytes`; returns the problems found.
+  mutating func check(
+    _ entry: RawEntry, bytes: UnsafeBufferPointer<UInt8>, date: LedgerDate, position: Int
+  ) -> [Diagnostic] {
     if seenDate != date {
-      seen.removeAll(keepingCapacity: true)
+      seen.removeAll()
       seenDate = date
     }
-    let key = EntryKey(
-      pspReference: entry.pspReference, entryType: entry.entryType, time: entry.time.raw,
-      amount: entry.amount, balanceBefore: entry.balanceBefore, balanceAfter: entry.balanceAfter)
-    if !seen.insert(key).inserted {
-      fail(
-        "duplicate-entry",
-        "entry \(entry.entryType) \(entry.pspReference) at \(entry.time.raw) was delivered twice")
-      return problems
+    if !seen.insert(entry, bytes: bytes) {
+      let decoded = LedgerEntry(entry, bytes: bytes)
+      return [
+        diagnostic(
+          "duplicate-entry",
+          "entry \(decoded.entryType) \(decoded.pspReference) at \(decoded.time.raw) was delivered twice",
+          date: date, position: position)
+      ]
+    }
+    var sound = true
+    if let ledgerDate = entry.ledgerDate, ledgerDate != date { sound = false }
+    let entryCurrency = bytes.slice(entry.currency)
+    if currency != nil {
+      if !sameText(entryCurrency, currencyBytes) { sound = false }
+    } else {
+      currency = String(decoding: entryCurrency, as: UTF8.self)
+    }
+    let (sum, overflow) = entry.balanceBefore.addingReportingOverflow(entry.amount)
+    if overflow || sum != entry.balanceAfter { sound = false }
+    if let lastBalance, entry.balanceBefore != lastBalance { sound = false }
+    let problems =
+      sound ? [] : describe(LedgerEntry(entry, bytes: bytes), date: date, position: position)
+    lastBalance = entry.balanceAfter
+    lastPlace = (date, position)
+    return problems
+  }
+
+  /// The problems of an entry found unsound, worded.
+  private func describe(_ entry: LedgerEntry, date: LedgerDate, position: Int) -> [Diagnostic] {
+    var problems: [Diagnostic] = []
+    func fail(_ code: String, _ message: String) {
+      problems.append(diagnostic(code, message, date: date, position: position))
     }
     if let ledgerDate = entry.ledgerDate, ledgerDate != date {
       fail("ledger-date", "entry has ledgerDate \(ledgerDate), but date \(date) was requested")
     }
-    if let currency {
-      if entry.currency != currency {
-        fail("currency", "entry currency \(entry.currency) differs from the ledger's \(currency)")
-      }
-    } else {
-      currency = entry.currency
+    if let currency, entry.currency != currency {
+      fail("currency", "entry currency \(entry.currency) differs from the ledger's \(currency)")
     }
     let (sum, overflow) = entry.balanceBefore.addingReportingOverflow(entry.amount)
     if overflow || sum != entry.balanceAfter {
@@ -79,13 +100,30 @@ public struct EntryChecker: Sendable {
       )
     }
     if let lastBalance, entry.balanceBefore != lastBalance {
+      let place = lastPlace.map { "\($0.date) entry \($0.position)" } ?? "the last exported date"
       fail(
         "balance-chain",
-        "balance chain broken: balanceBefore \(entry.balanceBefore) but the previous entry (\(lastWhere ?? "?")) ended at \(lastBalance)"
+        "balance chain broken: balanceBefore \(entry.balanceBefore) but the previous entry (\(place)) ended at \(lastBalance)"
       )
     }
-    lastBalance = entry.balanceAfter
-    lastWhere = "\(date) entry \(position)"
     return problems
+  }
+
+  private func diagnostic(_ code: String, _ message: String, date: LedgerDate, position: Int)
+    -> Diagnostic
+  {
+    Diagnostic(
+      .error, code: code, message, ledgerID: ledgerID, topic: topic, date: date,
+      position: position)
+  }
+}
+
+/// Whether two UTF-8 texts are equal as `String`s are: bytewise for ASCII, else canonically.
+@inline(__always)
+func sameText(_ bytes: UnsafeBufferPointer<UInt8>, _ other: [UInt8]) -> Bool {
+  other.withUnsafeBufferPointer { other in
+    if bytes.elementsEqual(other) { return true }
+    if bytes.isASCII && other.isASCII { return false }
+    return String(decoding: bytes, as: UTF8.self) == String(decoding: other, as: UTF8.self)
   }
 }

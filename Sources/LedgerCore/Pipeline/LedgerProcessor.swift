@@ -101,9 +101,13 @@ struct LedgerProcessor {
   let ledgerID: LedgerID
   let mapper: Mapper
   private let reporting: ReportingCurrency?
-  private var checkers: [Topic: EntryChecker]
+  /// The funds and the fees checker.
+  private var checkers: [EntryChecker]
   private let spills: [SpillFile]
   private var buffer: [UInt8] = []
+  /// The hot path, when every format writes frames and entries are exported one by one (not
+  /// summed per day, not converted for SAF-T): see ``FrameLane``.
+  private var lane: FrameLane?
 
   /// Largest spill kept in memory until assembly (so memory stays bounded however many ledgers).
   let memoryLimit: Int
@@ -121,9 +125,9 @@ struct LedgerProcessor {
     }
     let carried = request.carriedBalances[ledgerID] ?? [:]
     checkers = [
-      .funds: EntryChecker(
+      EntryChecker(
         ledgerID: ledgerID, topic: .funds, currency: currency, lastBalance: carried[.funds]),
-      .fees: EntryChecker(
+      EntryChecker(
         ledgerID: ledgerID, topic: .fees, currency: currency, lastBalance: carried[.fees]),
     ]
     let safeName = String(ledgerID.rawValue.map { $0.isLetter || $0.isNumber ? $0 : "_" })
@@ -131,6 +135,13 @@ struct LedgerProcessor {
       try SpillFile(
         path: (workDirectory as NSString).appendingPathComponent(
           "\(safeName)-\(index).\(encoder.fileExtension)"))
+    }
+    let frameEncoders = request.encoders.compactMap { $0 as? any FrameEncoder }
+    if request.aggregation == .entry, reporting == nil,
+      frameEncoders.count == request.encoders.count
+    {
+      lane = FrameLane(
+        mapper: FrameMapper(profile: request.profile, ledger: ledgerID), encoders: frameEncoders)
     }
   }
 
@@ -187,7 +198,7 @@ struct LedgerProcessor {
     }
     var report = RunReport.LedgerReport(
       ledgerId: ledgerID.rawValue,
-      currency: checkers[.funds]?.currency ?? checkers[.fees]?.currency,
+      currency: checkers[0].currency ?? checkers[1].currency,
       status: status, datesExported: failed ? [] : exported, datesOpen: open,
       datesPending: pending, datesNotAvailable: notAvailable, entries: totals.entries,
       vouchers: failed ? 0 : totals.vouchers, lines: failed ? 0 : totals.lines,
@@ -229,39 +240,46 @@ struct LedgerProcessor {
       var firstBefore: Int64?
       var lastAfter: Int64?
       var lastPage: ReportPage?
+      let topicIndex = topic == .funds ? 0 : 1
+      lane?.startTopic()
       do {
         for try await located in request.source.pages(ledger: ledgerID, topic: topic, date: date) {
-          for entry in located.page.items {
-            position += 1
-            let problems = checkers[topic]?.check(entry, date: date, position: position) ?? []
-            if !problems.isEmpty { throw LedgerFailed(diagnostics: problems) }
-            let mapped: MappedEntry
-            do {
-              mapped = try mapper.map(
-                entry, ledger: ledgerID, topic: topic, date: date, position: position)
-            } catch {
-              throw LedgerFailed(diagnostics: [
-                Diagnostic(
-                  .error, code: "mapping", "\(error)", ledgerID: ledgerID, topic: topic,
-                  date: date, position: position)
-              ])
-            }
-            if mapped.ruleName == nil {
-              totals.suspense["\(topic) \(entry.entryType)", default: 0] += 1
-            }
-            if !entry.entryType.isKnown {
-              totals.unknownTypes["\(topic) \(entry.entryType)", default: 0] += 1
-            }
-            totals.entries += 1
-            totals.amountSum[topic] = try checkedAdd(totals.amountSum[topic] ?? 0, entry.amount)
-            if firstBefore == nil { firstBefore = entry.balanceBefore }
-            lastAfter = entry.balanceAfter
-            try totals.add(mapped.voucher)
-            switch request.aggregation {
-            case .entry:
-              try emit(mapped.voucher, totals: &totals)
-            case .daily:
-              try aggregator.add(mapped.voucher)
+          let raw = located.page.raw
+          try raw.bytes.withUnsafeBufferPointer { bytes in
+            for entry in raw.entries {
+              position += 1
+              let problems = checkers[topicIndex].check(
+                entry, bytes: bytes, date: date, position: position)
+              if !problems.isEmpty { throw LedgerFailed(diagnostics: problems) }
+              // Map (the frame lane, or `Mapper` when not in use or it declines), then count,
+              // then emit: the order `Mapper`'s path has always had.
+              let inLane =
+                try lane?.map(
+                  entry, bytes: bytes, topic: topic, date: date, position: position) ?? false
+              let mapped =
+                inLane
+                ? nil
+                : try map(
+                  LedgerEntry(entry, bytes: bytes), topic: topic, date: date, position: position)
+              if inLane ? lane!.ruleName == nil : mapped!.ruleName == nil {
+                totals.suspense["\(topic) \(entry.entryType)", default: 0] += 1
+              }
+              if !entry.entryType.isKnown {
+                totals.unknownTypes["\(topic) \(entry.entryType)", default: 0] += 1
+              }
+              totals.entries += 1
+              totals.amountSum[topic] = try checkedAdd(totals.amountSum[topic] ?? 0, entry.amount)
+              if firstBefore == nil { firstBefore = entry.balanceBefore }
+              lastAfter = entry.balanceAfter
+              if let mapped {
+                try totals.add(mapped.voucher)
+                switch request.aggregation {
+                case .entry: try emit(mapped.voucher, totals: &totals)
+                case .daily: try aggregator.add(mapped.voucher)
+                }
+              } else {
+                try lane!.emit(into: spills, totals: &totals)
+              }
             }
           }
           lastPage = located.page
@@ -275,6 +293,7 @@ struct LedgerProcessor {
             date: date)
         ])
       }
+      try lane?.finishTopic(into: &totals)
       if lastPage?.tryLater ?? true { closed = false }
       if let firstBefore, let lastAfter {
         totals.chainMovement[topic] = try checkedAdd(
@@ -286,6 +305,21 @@ struct LedgerProcessor {
       try emit(voucher, totals: &totals)
     }
     return .closed(totals)
+  }
+
+  /// Maps one entry with ``Mapper``.
+  private func map(_ entry: LedgerEntry, topic: Topic, date: LedgerDate, position: Int) throws
+    -> MappedEntry
+  {
+    do {
+      return try mapper.map(entry, ledger: ledgerID, topic: topic, date: date, position: position)
+    } catch {
+      throw LedgerFailed(diagnostics: [
+        Diagnostic(
+          .error, code: "mapping", "\(error)", ledgerID: ledgerID, topic: topic,
+          date: date, position: position)
+      ])
+    }
   }
 
   /// Encodes a voucher into every format's spill file and counts it.

@@ -1,4 +1,9 @@
-/// SHA-256 (FIPS 180-4) in pure Swift, for fingerprints of inputs such as mapping profiles.
+import CSHA256
+
+/// SHA-256 (FIPS 180-4), for fingerprints of inputs such as mapping profiles.
+///
+/// Padding and buffering are done here; the block compression is the `CSHA256` C target, which
+/// uses the Intel SHA extensions when the CPU has them and portable C otherwise.
 ///
 /// Not constant-time and not meant for secrets; it identifies files in run manifests and outputs.
 public enum SHA256 {
@@ -33,150 +38,134 @@ public enum SHA256 {
 
   /// An incremental SHA-256: feed bytes with ``update(_:)`` in any chunks, then ``finalize()``.
   public struct Hasher: Sendable {
-    private var state: [UInt32] = [
+    /// The eight-word hash value H0...H7, in order (fixed-size storage: no heap allocation).
+    private typealias State = (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32)
+    /// One 64-byte message block.
+    private typealias Block = (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64)
+
+    /// Which compression function a hasher calls.
+    enum Backend: Sendable {
+      /// SHA-NI when the CPU has it, else portable C.
+      case automatic
+      /// Always the portable C implementation (for tests comparing the two).
+      case portable
+    }
+
+    private var state: State = (
       0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a,
-      0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19,
-    ]
-    private var buffer: [UInt8] = []
+      0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19
+    )
+    /// The bytes of an incomplete block; the first `buffered` are valid.
+    private var buffer: Block = (0, 0, 0, 0, 0, 0, 0, 0)
+    private var buffered = 0
     private var length: UInt64 = 0
+    private let backend: Backend
 
     /// A hasher with the initial hash value.
     public init() {
-      buffer.reserveCapacity(64)
+      backend = .automatic
+    }
+
+    /// A hasher that compresses with `backend`.
+    init(backend: Backend) {
+      self.backend = backend
     }
 
     /// Appends `bytes` to the message.
     public mutating func update(_ bytes: some Sequence<UInt8>) {
       let handled: Void? = bytes.withContiguousStorageIfAvailable {
-        update(buffer: UnsafeRawBufferPointer($0))
+        update(UnsafeRawBufferPointer($0))
       }
       if handled == nil {
         let copy = Array(bytes)
-        copy.withUnsafeBytes { update(buffer: $0) }
+        copy.withUnsafeBytes { update($0) }
       }
     }
 
-    /// Appends contiguous bytes: whole 64-byte blocks are compressed straight from `input`.
-    private mutating func update(buffer input: UnsafeRawBufferPointer) {
-      length &+= UInt64(input.count)
-      var offset = 0
-      if !buffer.isEmpty {
-        let take = min(64 - buffer.count, input.count)
-        buffer.append(contentsOf: input[0..<take])
-        offset = take
-        if buffer.count == 64 {
-          buffer.withUnsafeBytes { Self.compress(&state, $0) }
-          buffer.removeAll(keepingCapacity: true)
+    /// Appends the bytes in `bytes` to the message. Whole 64-byte blocks are compressed straight
+    /// from `bytes`, all in one call; only a trailing partial block is copied.
+    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+      guard var next = bytes.baseAddress, !bytes.isEmpty else { return }
+      var remaining = bytes.count
+      length &+= UInt64(remaining)
+      if buffered > 0 {
+        let take = min(64 - buffered, remaining)
+        let offset = buffered
+        withUnsafeMutableBytes(of: &buffer) { block in
+          (block.baseAddress! + offset).copyMemory(from: next, byteCount: take)
         }
+        buffered += take
+        next += take
+        remaining -= take
+        guard buffered == 64 else { return }
+        compressBuffer()
+        buffered = 0
       }
-      while input.count - offset >= 64 {
-        Self.compress(&state, UnsafeRawBufferPointer(rebasing: input[offset..<offset + 64]))
-        offset += 64
+      let blocks = remaining / 64
+      if blocks > 0 {
+        compress(next, blocks: blocks)
+        next += blocks * 64
+        remaining -= blocks * 64
       }
-      if offset < input.count { buffer.append(contentsOf: input[offset...]) }
+      if remaining > 0 {
+        withUnsafeMutableBytes(of: &buffer) { block in
+          block.baseAddress!.copyMemory(from: next, byteCount: remaining)
+        }
+        buffered = remaining
+      }
     }
 
     /// Pads the message and returns the 32-byte digest. The hasher should not be used afterwards.
     public mutating func finalize() -> [UInt8] {
       let bitLength = length &* 8
-      buffer.append(0x80)
-      if buffer.count > 56 {
-        while buffer.count < 64 { buffer.append(0) }
-        buffer.withUnsafeBytes { Self.compress(&state, $0) }
-        buffer.removeAll(keepingCapacity: true)
-      }
-      while buffer.count < 56 { buffer.append(0) }
-      for shift in stride(from: 56, through: 0, by: -8) {
-        buffer.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift)))
-      }
-      buffer.withUnsafeBytes { Self.compress(&state, $0) }
-      buffer.removeAll()
-      var digest = [UInt8]()
-      digest.reserveCapacity(32)
-      for word in state {
-        digest.append(UInt8(truncatingIfNeeded: word >> 24))
-        digest.append(UInt8(truncatingIfNeeded: word >> 16))
-        digest.append(UInt8(truncatingIfNeeded: word >> 8))
-        digest.append(UInt8(truncatingIfNeeded: word))
-      }
-      return digest
-    }
-
-    private static let k: [UInt32] = [
-      0x428a_2f98, 0x7137_4491, 0xb5c0_fbcf, 0xe9b5_dba5, 0x3956_c25b, 0x59f1_11f1, 0x923f_82a4,
-      0xab1c_5ed5, 0xd807_aa98, 0x1283_5b01, 0x2431_85be, 0x550c_7dc3, 0x72be_5d74, 0x80de_b1fe,
-      0x9bdc_06a7, 0xc19b_f174, 0xe49b_69c1, 0xefbe_4786, 0x0fc1_9dc6, 0x240c_a1cc, 0x2de9_2c6f,
-      0x4a74_84aa, 0x5cb0_a9dc, 0x76f9_88da, 0x983e_5152, 0xa831_c66d, 0xb003_27c8, 0xbf59_7fc7,
-      0xc6e0_0bf3, 0xd5a7_9147, 0x06ca_6351, 0x1429_2967, 0x27b7_0a85, 0x2e1b_2138, 0x4d2c_6dfc,
-      0x5338_0d13, 0x650a_7354, 0x766a_0abb, 0x81c2_c92e, 0x9272_2c85, 0xa2bf_e8a1, 0xa81a_664b,
-      0xc24b_8b70, 0xc76c_51a3, 0xd192_e819, 0xd699_0624, 0xf40e_3585, 0x106a_a070, 0x19a4_c116,
-      0x1e37_6c08, 0x2748_774c, 0x34b0_bcb5, 0x391c_0cb3, 0x4ed8_aa4a, 0x5b9c_ca4f, 0x682e_6ff3,
-      0x748f_82ee, 0x78a5_636f, 0x84c8_7814, 0x8cc7_0208, 0x90be_fffa, 0xa450_6ceb, 0xbef9_a3f7,
-      0xc671_78f2,
-    ]
-
-    private static func compress(_ state: inout [UInt32], _ block: UnsafeRawBufferPointer) {
-      @inline(__always) func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
-      var w = (
-        UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0),
-        UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0)
-      )
-      withUnsafeMutableBytes(of: &w) { raw in
-        let words = raw.bindMemory(to: UInt32.self)
-        for i in 0..<16 {
-          words[i] =
-            UInt32(block[4 * i]) << 24 | UInt32(block[4 * i + 1]) << 16
-            | UInt32(block[4 * i + 2]) << 8 | UInt32(block[4 * i + 3])
+      let used = buffered
+      var block = buffer
+      withUnsafeMutableBytes(of: &block) { block in
+        block[used] = 0x80
+        var end = used + 1
+        if end > 56 {
+          for i in end..<64 { block[i] = 0 }
+          compress(UnsafeRawPointer(block.baseAddress!), blocks: 1)
+          end = 0
         }
+        for i in end..<56 { block[i] = 0 }
+        block.storeBytes(of: bitLength.bigEndian, toByteOffset: 56, as: UInt64.self)
+        compress(UnsafeRawPointer(block.baseAddress!), blocks: 1)
       }
-      var a = state[0]
-      var b = state[1]
-      var c = state[2]
-      var d = state[3]
-      var e = state[4]
-      var f = state[5]
-      var g = state[6]
-      var h = state[7]
-      withUnsafeMutableBytes(of: &w) { raw in
-        let w = raw.bindMemory(to: UInt32.self)
-        k.withUnsafeBufferPointer { k in
-          for i in 0..<64 {
-            let wi: UInt32
-            if i < 16 {
-              wi = w[i]
-            } else {
-              let w15 = w[(i - 15) & 15]
-              let w2 = w[(i - 2) & 15]
-              let s0 = rotr(w15, 7) ^ rotr(w15, 18) ^ (w15 >> 3)
-              let s1 = rotr(w2, 17) ^ rotr(w2, 19) ^ (w2 >> 10)
-              wi = w[i & 15] &+ s0 &+ w[(i - 7) & 15] &+ s1
-              w[i & 15] = wi
-            }
-            let s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
-            let ch = (e & f) ^ (~e & g)
-            let t1 = h &+ s1 &+ ch &+ k[i] &+ wi
-            let s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
-            let maj = (a & b) ^ (a & c) ^ (b & c)
-            let t2 = s0 &+ maj
-            h = g
-            g = f
-            f = e
-            e = d &+ t1
-            d = c
-            c = b
-            b = a
-            a = t1 &+ t2
+      buffered = 0
+      let words = state
+      return [UInt8](unsafeUninitializedCapacity: 32) { digest, count in
+        withUnsafeBytes(of: words) { raw in
+          for i in 0..<8 {
+            let word = raw.load(fromByteOffset: 4 * i, as: UInt32.self)
+            digest[4 * i] = UInt8(truncatingIfNeeded: word >> 24)
+            digest[4 * i + 1] = UInt8(truncatingIfNeeded: word >> 16)
+            digest[4 * i + 2] = UInt8(truncatingIfNeeded: word >> 8)
+            digest[4 * i + 3] = UInt8(truncatingIfNeeded: word)
           }
         }
+        count = 32
       }
-      state[0] &+= a
-      state[1] &+= b
-      state[2] &+= c
-      state[3] &+= d
-      state[4] &+= e
-      state[5] &+= f
-      state[6] &+= g
-      state[7] &+= h
+    }
+
+    /// Compresses the full 64-byte `buffer`.
+    private mutating func compressBuffer() {
+      var block = buffer
+      withUnsafeBytes(of: &block) { compress($0.baseAddress!, blocks: 1) }
+    }
+
+    /// Compresses `blocks` consecutive 64-byte blocks at `start` into `state`.
+    private mutating func compress(_ start: UnsafeRawPointer, blocks: Int) {
+      let portable = backend == .portable
+      let bytes = start.assumingMemoryBound(to: UInt8.self)
+      withUnsafeMutablePointer(to: &state) { state in
+        let words = UnsafeMutableRawPointer(state).assumingMemoryBound(to: UInt32.self)
+        if portable {
+          csha256_compress_portable(words, bytes, blocks)
+        } else {
+          csha256_compress(words, bytes, blocks)
+        }
+      }
     }
   }
 }

@@ -14,7 +14,8 @@
 final class SpillFile {
   let path: String
   private var descriptor: Int32 = -1
-  private var buffer: [UInt8] = []
+  // Only the owning ledger's task touches it: no dynamic exclusivity checks on the hot path.
+  @exclusivity(unchecked) private var buffer = ByteSink(capacity: SpillFile.bufferLimit + (1 << 14))
   private var flushedLength: Int64 = 0
   private var kept = false
   private static let bufferLimit = 1 << 18
@@ -22,7 +23,6 @@ final class SpillFile {
   /// A spill file at `path` (created on first overflow).
   init(path: String) throws {
     self.path = path
-    buffer.reserveCapacity(SpillFile.bufferLimit)
   }
 
   deinit {
@@ -35,7 +35,9 @@ final class SpillFile {
   /// Keeps the content after this object is gone: in memory when it never overflowed and is at
   /// most `memoryLimit` bytes, else in the file (flushed; the caller removes it).
   func finish(memoryLimit: Int) throws -> (path: String?, bytes: [UInt8], length: Int64) {
-    if descriptor < 0 && buffer.count <= memoryLimit { return (nil, buffer, Int64(buffer.count)) }
+    if descriptor < 0 && buffer.count <= memoryLimit {
+      return (nil, Array(buffer.bytes), Int64(buffer.count))
+    }
     try flush()
     kept = true
     return (path, [], flushedLength)
@@ -54,7 +56,15 @@ final class SpillFile {
 
   /// Appends bytes through the buffer.
   func append(_ bytes: [UInt8]) throws {
-    buffer.append(contentsOf: bytes)
+    buffer.append(bytes)
+    if buffer.count >= SpillFile.bufferLimit { try flush() }
+  }
+
+  /// Lets `body` append to the buffer directly (an encoder writing a voucher), then flushes
+  /// when the buffer is full.
+  @inline(__always)
+  func append(_ body: (inout ByteSink) -> Void) throws {
+    body(&buffer)
     if buffer.count >= SpillFile.bufferLimit { try flush() }
   }
 
@@ -64,10 +74,10 @@ final class SpillFile {
   /// Drops everything appended after `mark`.
   func rollback(to mark: Int64) throws {
     if mark >= flushedLength || descriptor < 0 {
-      buffer.removeLast(Int(length - mark))
+      buffer.truncate(to: Int(mark - flushedLength))
       return
     }
-    buffer.removeAll(keepingCapacity: true)
+    buffer.removeAll()
     guard ftruncate(descriptor, off_t(mark)) == 0 else {
       throw SpillFileError(path: path, operation: "truncate")
     }
@@ -79,16 +89,14 @@ final class SpillFile {
     try openIfNeeded()
     var offset = 0
     while offset < buffer.count {
-      let written = buffer.withUnsafeBytes { raw in
-        pwrite(
-          descriptor, raw.baseAddress! + offset, raw.count - offset,
-          off_t(flushedLength) + off_t(offset))
-      }
+      let written = pwrite(
+        descriptor, buffer.base + offset, buffer.count - offset,
+        off_t(flushedLength) + off_t(offset))
       guard written > 0 else { throw SpillFileError(path: path, operation: "write") }
       offset += written
     }
     flushedLength += Int64(buffer.count)
-    buffer.removeAll(keepingCapacity: true)
+    buffer.removeAll()
   }
 
   /// Calls `body` with consecutive chunks (1 MiB) of the file at `path` from `offset`.

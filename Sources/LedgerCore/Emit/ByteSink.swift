@@ -1,0 +1,172 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// A growable byte buffer for the encoders' hot path: appends are a capacity check and a
+/// `memcpy`, with no copy-on-write or uniqueness checks. Owned by one writer at a time.
+struct ByteSink: ~Copyable {
+  private(set) var base: UnsafeMutablePointer<UInt8>
+  private(set) var count = 0
+  private var capacity: Int
+
+  init(capacity: Int = 1 << 16) {
+    self.capacity = max(capacity, 64)
+    base = .allocate(capacity: self.capacity)
+  }
+
+  deinit { base.deallocate() }
+
+  /// The bytes appended so far.
+  var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
+
+  /// The bytes appended so far, typed.
+  var buffer: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
+
+  /// The byte at `index` (< ``count``).
+  subscript(index: Int) -> UInt8 { base[index] }
+
+  /// Appends `value` in decimal, zero-padded to `width` digits (more when it is longer).
+  @inline(__always)
+  mutating func appendDigits(_ value: Int, width: Int) {
+    var digits = 1
+    var probe = value
+    while probe >= 10 {
+      probe /= 10
+      digits += 1
+    }
+    let total = max(width, digits)
+    reserve(total)
+    var rest = value
+    for position in stride(from: count + total - 1, through: count, by: -1) {
+      base[position] = UInt8(truncatingIfNeeded: 48 + rest % 10)
+      rest /= 10
+    }
+    count += total
+  }
+
+  /// Forgets the content, keeping the allocation.
+  mutating func removeAll() { count = 0 }
+
+  /// Makes room for `extra` more bytes.
+  @inline(__always)
+  mutating func reserve(_ extra: Int) {
+    if count + extra > capacity { grow(count + extra) }
+  }
+
+  private mutating func grow(_ needed: Int) {
+    var newCapacity = capacity * 2
+    while newCapacity < needed { newCapacity *= 2 }
+    let newBase = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+    newBase.update(from: base, count: count)
+    base.deallocate()
+    base = newBase
+    capacity = newCapacity
+  }
+
+  @inline(__always)
+  mutating func append(_ byte: UInt8) {
+    reserve(1)
+    base[count] = byte
+    count += 1
+  }
+
+  @inline(__always)
+  mutating func append(_ first: UInt8, _ second: UInt8) {
+    reserve(2)
+    base[count] = first
+    base[count + 1] = second
+    count += 2
+  }
+
+  @inline(__always)
+  mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+    guard let source = bytes.baseAddress, bytes.count > 0 else { return }
+    reserve(bytes.count)
+    memcpy(base + count, source, bytes.count)
+    count += bytes.count
+  }
+
+  @inline(__always)
+  mutating func append(_ literal: StaticString) {
+    append(UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+  }
+
+  mutating func append(_ bytes: [UInt8]) {
+    bytes.withUnsafeBufferPointer { append($0) }
+  }
+
+  /// Appends a non-negative integer in decimal.
+  @inline(__always)
+  mutating func appendDecimal(_ value: UInt64) {
+    reserve(20)
+    var digits = 1
+    var probe = value
+    while probe >= 10 {
+      probe /= 10
+      digits += 1
+    }
+    var rest = value
+    var position = count + digits - 1
+    repeat {
+      base[position] = UInt8(truncatingIfNeeded: 48 &+ rest % 10)
+      rest /= 10
+      position -= 1
+    } while rest > 0
+    count += digits
+  }
+
+  /// Appends a signed integer in decimal.
+  mutating func appendDecimal(_ value: Int) {
+    if value < 0 { append(UInt8(ascii: "-")) }
+    appendDecimal(UInt64(value.magnitude))
+  }
+
+  /// Appends the magnitude of `minorUnits` with two decimals (`12345` → `123.45`), the text of
+  /// ``MoneyFormat/decimal(_:separator:)`` without its sign.
+  @inline(__always)
+  mutating func appendMagnitude(_ minorUnits: Int64, separator: UInt8 = UInt8(ascii: ".")) {
+    let magnitude = minorUnits.magnitude
+    appendDecimal(magnitude / 100)
+    let cents = magnitude % 100
+    reserve(3)
+    base[count] = separator
+    base[count + 1] = UInt8(truncatingIfNeeded: 48 &+ cents / 10)
+    base[count + 2] = UInt8(truncatingIfNeeded: 48 &+ cents % 10)
+    count += 3
+  }
+
+  /// Appends a date as `YYYY-MM-DD`.
+  @inline(__always)
+  mutating func appendDate(_ date: LedgerDate) {
+    reserve(10)
+    let year = date.year
+    let month = date.month
+    let day = date.day
+    base[count] = UInt8(truncatingIfNeeded: 48 + year / 1000 % 10)
+    base[count + 1] = UInt8(truncatingIfNeeded: 48 + year / 100 % 10)
+    base[count + 2] = UInt8(truncatingIfNeeded: 48 + year / 10 % 10)
+    base[count + 3] = UInt8(truncatingIfNeeded: 48 + year % 10)
+    base[count + 4] = UInt8(ascii: "-")
+    base[count + 5] = UInt8(truncatingIfNeeded: 48 + month / 10)
+    base[count + 6] = UInt8(truncatingIfNeeded: 48 + month % 10)
+    base[count + 7] = UInt8(ascii: "-")
+    base[count + 8] = UInt8(truncatingIfNeeded: 48 + day / 10)
+    base[count + 9] = UInt8(truncatingIfNeeded: 48 + day % 10)
+    count += 10
+  }
+
+  /// Appends a copy of bytes already in the sink.
+  @inline(__always)
+  mutating func appendCopy(of range: Range<Int>) {
+    reserve(range.count)
+    memcpy(base + count, base + range.lowerBound, range.count)
+    count += range.count
+  }
+
+  /// Drops bytes from the end back to `length`.
+  mutating func truncate(to length: Int) {
+    count = min(count, length)
+  }
+}

@@ -1,0 +1,390 @@
+/// The mapper's hot path: maps a ``RawEntry`` into a reused ``VoucherFrame`` with no string per
+/// entry, giving exactly what ``Mapper/map(_:ledger:topic:date:position:)`` gives (the property
+/// tests compare the two on random ledgers and profiles).
+///
+/// Text comparisons are byte comparisons when both sides are ASCII; otherwise they go through
+/// `String`, so canonically equivalent Unicode compares equal, as it does in ``Mapper``.
+struct FrameMapper {
+  /// An account with its text, and its index in ``accounts`` for the totals.
+  struct Account {
+    var id: [UInt8]
+    var name: [UInt8]
+    var index: Int
+  }
+
+  /// A set of texts: bytes for ASCII members, `String` for the rest.
+  struct TextSet {
+    var ascii: [[UInt8]] = []
+    var all: Set<String>
+
+    init(_ members: Set<String>) {
+      all = members
+      for member in members where member.utf8.allSatisfy({ $0 < 0x80 }) {
+        ascii.append(Array(member.utf8))
+      }
+    }
+
+    func contains(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+      if bytes.isASCII {
+        for member in ascii where member.count == bytes.count {
+          if member.withUnsafeBufferPointer({ $0.elementsEqual(bytes) }) { return true }
+        }
+        return false
+      }
+      return all.contains(String(decoding: bytes, as: UTF8.self))
+    }
+  }
+
+  struct Rule {
+    var name: String
+    var topic: Topic?
+    /// Known entry types by ``EntryType/knownIndex`` bit, plus the unknown ones by value.
+    var typeMask: UInt32
+    var unknownTypes: Set<EntryType>
+    var anyType: Bool
+    var sign: MappingProfile.Sign
+    var currencies: TextSet?
+    var salesUnits: TextSet?
+    var reference: MappingProfile.ReferencePattern?
+    var contra: Account
+    var vat: (code: [UInt8], rate: Int64, account: Account, accountName: [UInt8])?
+    var template: FrameTemplate
+    /// The rule's dimensions, sorted by name in UTF-8 byte order, without repeats.
+    var dimensions: [(name: [UInt8], dimension: MappingProfile.Dimension)]
+  }
+
+  let ledger: LedgerID
+  private let ledgerBytes: [UInt8]
+  /// Whether the ledger ID is ASCII (its voucher IDs' length is then their byte count).
+  private let ledgerIsASCII: Bool
+  /// Every account the mapper can post to, indexed by ``Account/index``.
+  let accounts: [AccountID]
+  private let home: [Account]
+  private let suspense: [Account]
+  private let rules: [Rule]
+  private let suspenseTemplate = FrameTemplate(.suspense)
+
+  init(profile: MappingProfile, ledger: LedgerID) {
+    self.ledger = ledger
+    ledgerBytes = Array(ledger.rawValue.utf8)
+    ledgerIsASCII = ledger.rawValue.utf8.allSatisfy { $0 < 0x80 }
+    var indices: [AccountID: Int] = [:]
+    var accounts: [AccountID] = []
+    func account(_ id: AccountID, name: String? = nil) -> Account {
+      let index: Int
+      if let known = indices[id] {
+        index = known
+      } else {
+        index = accounts.count
+        indices[id] = index
+        accounts.append(id)
+      }
+      return Account(
+        id: Array(id.rawValue.utf8), name: Array((name ?? profile.accounts[id]?.name ?? "").utf8),
+        index: index)
+    }
+    home = Topic.allCases.map { account(profile.clearing[$0]) }
+    suspense = Topic.allCases.map { account(profile.suspense[$0]) }
+    rules = profile.rules.map { rule in
+      var mask: UInt32 = 0
+      var unknown: Set<EntryType> = []
+      for type in rule.match.entryTypes ?? [] {
+        if let index = type.knownIndex { mask |= 1 << index } else { unknown.insert(type) }
+      }
+      let vat = rule.vat.map { vat in
+        let target = account(vat.account ?? rule.contra)
+        return (
+          code: Array(vat.code.utf8),
+          rate: vat.rateBasisPoints ?? profile.vatCodes[vat.code]?.rateBasisPoints ?? 0,
+          account: target,
+          accountName: Array((vat.account.flatMap { profile.accounts[$0]?.name } ?? "").utf8)
+        )
+      }
+      var names: [String] = []
+      for name in rule.dimensions where profile.dimensions[name] != nil && !names.contains(name) {
+        names.append(name)
+      }
+      names.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+      return Rule(
+        name: rule.name, topic: rule.match.topic, typeMask: mask, unknownTypes: unknown,
+        anyType: rule.match.entryTypes == nil, sign: rule.match.sign,
+        currencies: rule.match.currencies.map(TextSet.init),
+        salesUnits: rule.match.salesUnits.map(TextSet.init), reference: rule.match.reference,
+        contra: account(rule.contra), vat: vat,
+        template: FrameTemplate(rule.description ?? .ruleDefault),
+        dimensions: names.map { (Array($0.utf8), profile.dimensions[$0]!) })
+    }
+    self.accounts = accounts
+  }
+
+  private static let noSalesUnit = Array(MappingProfile.Match.noSalesUnit.utf8)
+
+  private func matches(
+    _ ruleIndex: Int, _ entry: RawEntry, topic: Topic, bytes: UnsafeBufferPointer<UInt8>
+  ) -> Bool {
+    if let wanted = rules[ruleIndex].topic, wanted != topic { return false }
+    if !rules[ruleIndex].anyType {
+      if let index = entry.entryType.knownIndex {
+        if rules[ruleIndex].typeMask & (1 << index) == 0 { return false }
+      } else if !rules[ruleIndex].unknownTypes.contains(entry.entryType) {
+        return false
+      }
+    }
+    if !rules[ruleIndex].sign.matches(entry.amount) { return false }
+    if rules[ruleIndex].currencies != nil,
+      !rules[ruleIndex].currencies!.contains(bytes.slice(entry.currency))
+    {
+      return false
+    }
+    if rules[ruleIndex].salesUnits != nil {
+      let found =
+        entry.recipientHandle.isAbsent
+        ? Self.noSalesUnit.withUnsafeBufferPointer { rules[ruleIndex].salesUnits!.contains($0) }
+        : rules[ruleIndex].salesUnits!.contains(bytes.slice(entry.recipientHandle))
+      if !found { return false }
+    }
+    if rules[ruleIndex].reference != nil {
+      let text = String(decoding: bytes.slice(entry.reference), as: UTF8.self)
+      if !rules[ruleIndex].reference!.matches(text) { return false }
+    }
+    return true
+  }
+
+  /// The outcome of mapping one entry.
+  enum Outcome {
+    /// The frame holds the voucher; the rule's name, `nil` for suspense.
+    case mapped(rule: String?)
+    /// The entry cannot be mapped; ``Mapper`` gives the error (same conditions).
+    case failed
+  }
+
+  /// Maps entry `entry` (whose text is in `bytes`) into `frame`.
+  func map(
+    _ entry: RawEntry, bytes: UnsafeBufferPointer<UInt8>, topic: Topic, date: LedgerDate,
+    position: Int, into frame: inout VoucherFrame
+  ) -> Outcome {
+    guard position >= 0, entry.amount != .min else { return .failed }
+    let contraAmount = 0 - entry.amount
+    let positionDigits = max(5, decimalDigits(position))
+    if ledgerIsASCII {
+      guard ledgerBytes.count + 11 + positionDigits <= 70 else { return .failed }
+    } else {
+      let id = Mapper.voucherID(ledger: ledger, topic: topic, date: date, position: position)
+      guard id.count <= 70 else { return .failed }
+    }
+    frame.reset()
+    frame.date = date
+    // Voucher ID: <ledger>-<YYYYMMDD>-<F|G><position, at least 5 digits>.
+    let idStart = frame.text.count
+    frame.text.append(ledgerBytes)
+    frame.text.append(UInt8(ascii: "-"))
+    frame.text.appendDigits(date.year, width: 4)
+    frame.text.appendDigits(date.month, width: 2)
+    frame.text.appendDigits(date.day, width: 2)
+    frame.text.append(UInt8(ascii: "-"), topic == .funds ? UInt8(ascii: "F") : UInt8(ascii: "G"))
+    frame.text.appendDigits(position, width: 5)
+    frame.id = TextRange(start: Int32(idStart), count: Int32(frame.text.count - idStart))
+    frame.ledgerID = TextRange(start: Int32(idStart), count: Int32(ledgerBytes.count))
+
+    let currency = frame.add(bytes.slice(entry.currency))
+    let entryType = frame.addEntryType(entry.entryType)
+    let source = VoucherFrame.Source(
+      ledgerID: frame.ledgerID, topic: topic, ledgerDate: date, entryType: entryType,
+      pspReference: frame.add(bytes.slice(entry.pspReference)),
+      reference: entry.reference.isAbsent ? .absent : frame.add(bytes.slice(entry.reference)),
+      salesUnit: entry.recipientHandle.isAbsent
+        ? .absent : frame.add(bytes.slice(entry.recipientHandle)),
+      position: position, entryCount: 1)
+
+    var matchedIndex = -1
+    for index in rules.indices where matches(index, entry, topic: topic, bytes: bytes) {
+      matchedIndex = index
+      break
+    }
+    let description = (matchedIndex >= 0 ? rules[matchedIndex].template : suspenseTemplate).render(
+      entry, bytes: bytes, ledger: ledgerBytes, topic: topic, date: date, into: &frame)
+    frame.description = description
+
+    let template = LineTemplate(currency: currency, description: description, source: source)
+    let topicIndex = topic == .funds ? 0 : 1
+    template.append(home[topicIndex], entry.amount, role: .home, to: &frame)
+    guard matchedIndex >= 0 else {
+      template.append(suspense[topicIndex], contraAmount, role: .contra, to: &frame)
+      return .mapped(rule: nil)
+    }
+    let dimensionStart = frame.dimensions.count
+    if !rules[matchedIndex].dimensions.isEmpty {
+      let handle =
+        entry.recipientHandle.isAbsent
+        ? nil : String(decoding: bytes.slice(entry.recipientHandle), as: UTF8.self)
+      for (name, dimension) in rules[matchedIndex].dimensions {
+        guard let value = dimension.value(for: handle) else { continue }
+        let nameRange = name.withUnsafeBufferPointer { frame.add($0) }
+        frame.dimensions.append((nameRange, frame.add(value)))
+      }
+    }
+    let dimensions = dimensionStart..<frame.dimensions.count
+    if let vat = rules[matchedIndex].vat {
+      let (net, vatAmount) = Mapper.splitVAT(gross: contraAmount, rateBasisPoints: vat.rate)
+      let code = vat.code.withUnsafeBufferPointer { frame.add($0) }
+      template.append(
+        rules[matchedIndex].contra, net, role: .contra, vat: (code, vat.rate), base: net,
+        dimensions: dimensions, to: &frame)
+      if vatAmount != 0 {
+        template.append(
+          vat.account, vatAmount, role: .vat, vat: (code, vat.rate), base: net,
+          name: vat.accountName, to: &frame)
+      }
+    } else {
+      template.append(
+        rules[matchedIndex].contra, contraAmount, role: .contra, dimensions: dimensions,
+        to: &frame)
+    }
+    return .mapped(rule: rules[matchedIndex].name)
+  }
+
+  /// What the lines of one voucher share.
+  private struct LineTemplate {
+    var currency: TextRange
+    var description: TextRange
+    var source: VoucherFrame.Source
+
+    @inline(__always)
+    func append(
+      _ account: Account, _ amount: Int64, role: LineRole,
+      vat: (code: TextRange, rate: Int64)? = nil, base: Int64 = 0,
+      dimensions: Range<Int> = 0..<0, name: [UInt8]? = nil, to frame: inout VoucherFrame
+    ) {
+      var line = VoucherFrame.Line(
+        account: account.id.withUnsafeBufferPointer { frame.add($0) },
+        accountName: (name ?? account.name).withUnsafeBufferPointer { frame.add($0) },
+        amount: amount, currency: currency, role: role, vatCode: vat?.code ?? .absent,
+        vatRate: vat?.rate ?? 0, vatBase: base, description: description,
+        dimensions: dimensions, source: source)
+      line.accountIndex = account.index
+      frame.lines.append(line)
+    }
+  }
+
+  private func decimalDigits(_ value: Int) -> Int {
+    var digits = 1
+    var rest = value
+    while rest >= 10 {
+      rest /= 10
+      digits += 1
+    }
+    return digits
+  }
+
+}
+
+extension UnsafeBufferPointer<UInt8> {
+  /// Whether every byte is ASCII.
+  var isASCII: Bool {
+    for byte in self where byte >= 0x80 { return false }
+    return true
+  }
+}
+
+/// A ``DescriptionTemplate`` prepared for ``FrameMapper``: renders into a frame's bytes exactly
+/// what ``DescriptionTemplate/render(_:ledger:topic:date:)`` gives.
+struct FrameTemplate {
+  enum Segment {
+    /// Literal bytes, and whether the literal is all whitespace.
+    case literal([UInt8], whitespace: Bool)
+    case placeholder(DescriptionTemplate.Placeholder)
+  }
+
+  let segments: [Segment]
+
+  init(_ template: DescriptionTemplate) {
+    segments = template.segments.map { segment in
+      switch segment {
+      case .literal(let text):
+        .literal(Array(text.utf8), whitespace: text.allSatisfy(\.isWhitespace))
+      case .placeholder(let placeholder): .placeholder(placeholder)
+      }
+    }
+  }
+
+  /// Appends the description to `frame` and returns its range.
+  func render(
+    _ entry: RawEntry, bytes: UnsafeBufferPointer<UInt8>, ledger: [UInt8], topic: Topic,
+    date: LedgerDate, into frame: inout VoucherFrame
+  ) -> TextRange {
+    let start = frame.text.count
+    var endsWithEmptyValue = false
+    for segment in segments {
+      switch segment {
+      case .literal(let text, let whitespace):
+        text.withUnsafeBufferPointer { frame.text.append($0) }
+        endsWithEmptyValue = endsWithEmptyValue && whitespace
+      case .placeholder(let placeholder):
+        let before = frame.text.count
+        switch placeholder {
+        case .pspReference: _ = frame.add(bytes.slice(entry.pspReference))
+        case .reference: _ = frame.add(bytes.slice(entry.reference))
+        case .entryType: _ = frame.addEntryType(entry.entryType)
+        case .topic: frame.text.append(topic == .funds ? "funds" : "fees")
+        case .salesUnit: _ = frame.add(bytes.slice(entry.recipientHandle))
+        case .ledgerId: frame.text.append(ledger)
+        case .ledgerDate:
+          frame.text.appendDate(date)
+        case .payoutNumber: Self.appendPayoutNumber(bytes.slice(entry.pspReference), to: &frame)
+        case .name: _ = frame.add(bytes.slice(entry.name))
+        case .message: _ = frame.add(bytes.slice(entry.message))
+        case .currency: _ = frame.add(bytes.slice(entry.currency))
+        }
+        endsWithEmptyValue = frame.text.count == before
+      }
+    }
+    if endsWithEmptyValue { Self.tidy(&frame.text, from: start) }
+    return TextRange(start: Int32(start), count: Int32(frame.text.count - start))
+  }
+
+  /// ``LedgerEntry/payoutNumber``: the digits after the last `-` of the pspReference.
+  private static func appendPayoutNumber(
+    _ psp: UnsafeBufferPointer<UInt8>, to frame: inout VoucherFrame
+  ) {
+    guard let dash = psp.lastIndex(of: UInt8(ascii: "-")) else { return }
+    // A non-ASCII byte before the dash may join it into one character: ask `String`.
+    if dash > 0, psp[dash - 1] >= 0x80 {
+      let entryText = String(decoding: psp, as: UTF8.self)
+      let probe = LedgerEntry(
+        pspReference: entryText, time: EntryTime(raw: "", epochMicroseconds: 0), ledgerDate: nil,
+        entryType: .capture, reference: nil, currency: "", amount: 0, balanceBefore: 0,
+        balanceAfter: 0)
+      _ = frame.add(probe.payoutNumber)
+      return
+    }
+    let number = UnsafeBufferPointer(rebasing: psp[(dash + 1)...])
+    guard !number.isEmpty, number.allSatisfy({ $0 &- 48 < 10 }) else { return }
+    _ = frame.add(number)
+  }
+
+  /// Drops the separator left dangling by an empty last value, as ``DescriptionTemplate`` does:
+  /// trailing whitespace and `:–-,;`, character by character.
+  static func tidy(_ text: inout ByteSink, from start: Int) {
+    while text.count > start {
+      let last = text[text.count - 1]
+      // Only a lone ASCII character is decided here; anything else goes through `String`.
+      guard last < 0x80, text.count - 1 == start || text[text.count - 2] < 0x80 else {
+        var rest = String(
+          decoding: UnsafeBufferPointer(rebasing: text.buffer[start...]), as: UTF8.self)
+        while let character = rest.last, character.isWhitespace || ":–-,;".contains(character) {
+          rest.removeLast()
+        }
+        text.truncate(to: start)
+        rest.withUTF8 { text.append($0) }
+        return
+      }
+      switch last {
+      case 0x09...0x0D, 0x20, UInt8(ascii: ":"), UInt8(ascii: "-"), UInt8(ascii: ","),
+        UInt8(ascii: ";"):
+        text.truncate(to: text.count - 1)
+      default:
+        return
+      }
+    }
+  }
+}
