@@ -27,6 +27,9 @@ public struct ExportRequest: Sendable {
   /// Company, opening balances and creation date for SAF-T outputs; required when one of the
   /// encoders is a ``SAFTJournalEncoder``.
   public var saft: SAFTOptions?
+  /// Use the frame lane (``FrameLane``) where it applies; `false` forces the reference path
+  /// (``Mapper`` and ``Voucher``) for every entry, which the tests compare it with.
+  var usesFrameLane = true
 
   public init(
     source: any ReportSource, ledgers: [LedgerID]?, from: LedgerDate, to: LedgerDate,

@@ -137,7 +137,7 @@ struct LedgerProcessor {
           "\(safeName)-\(index).\(encoder.fileExtension)"))
     }
     let frameEncoders = request.encoders.compactMap { $0 as? any FrameEncoder }
-    if request.aggregation == .entry, reporting == nil,
+    if request.usesFrameLane, request.aggregation == .entry, reporting == nil,
       frameEncoders.count == request.encoders.count
     {
       lane = FrameLane(
