@@ -25,9 +25,10 @@ let package = Package(
       providers: [.apt(["libxml2-dev"]), .brew(["libxml2"])]
     ),
     .target(name: "CSHA256"),
+    .target(name: "CFileCopy"),
     .target(
       name: "LedgerCore",
-      dependencies: ["CLibXML2", "CSHA256", .product(name: "Yams", package: "Yams")]
+      dependencies: ["CLibXML2", "CSHA256", "CFileCopy", .product(name: "Yams", package: "Yams")]
     ),
     .target(
       name: "ReportAPI",

@@ -22,7 +22,23 @@ import LedgerCore
 let arguments = CommandLine.arguments
 let entriesPerDay = 20_000
 
+/// User and system CPU time of this process so far.
+func cpuSeconds() -> Double {
+  var usage = rusage()
+  getrusage(RUSAGE_SELF.rawValue, &usage)
+  func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+}
+
+/// This process's peak resident memory: `VmHWM` of its own address space (`ru_maxrss` would
+/// report the spawning parent's peak on Linux when it is larger).
 func peakRSSMegabytes() -> Double {
+  if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+    let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+    let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "")
+  {
+    return kilobytes / 1024
+  }
   var usage = rusage()
   getrusage(RUSAGE_SELF.rawValue, &usage)
   return Double(usage.ru_maxrss) / 1024
@@ -113,8 +129,8 @@ func runExport(
   print(
     String(
       format:
-        "%@\t%@\t%d entries\t%d lines\t%.2f s\t%.0f entries/s\tpeak RSS %.1f MB\toutput %.1f MB\tclean %@",
-      format.rawValue, label, entries, lines, seconds, Double(entries) / seconds,
+        "%@\t%@\t%d entries\t%d lines\t%.2f s (CPU %.2f s)\t%.0f entries/s\tpeak RSS %.1f MB\toutput %.1f MB\tclean %@",
+      format.rawValue, label, entries, lines, seconds, cpuSeconds(), Double(entries) / seconds,
       peakRSSMegabytes(),
       Double(bytes) / 1_048_576, report?.isClean == true ? "yes" : "NO"))
 }

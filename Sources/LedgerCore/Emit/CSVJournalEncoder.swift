@@ -50,6 +50,9 @@ public struct CSVJournalEncoder: FrameEncoder {
   /// `csv`.
   public var fileExtension: String { "csv" }
 
+  /// The prologue does not depend on the metadata.
+  var fixedPrologue: [UInt8]? { prologue(ExportMetadata.placeholder) }
+
   /// Empty: every row ends with its own CRLF.
   public var separator: [UInt8] { [] }
 

@@ -81,3 +81,10 @@ public protocol JournalEncoder: Sendable {
   /// Bytes after the last voucher.
   func epilogue(_ metadata: ExportMetadata) -> [UInt8]
 }
+
+extension ExportMetadata {
+  /// Metadata for encoders whose prologue does not depend on it.
+  static let placeholder = ExportMetadata(
+    toolVersion: "", from: LedgerDate(daysSinceEpoch: 0), to: LedgerDate(daysSinceEpoch: 0),
+    profileName: "", profileSHA256: "", aggregation: .entry, ledgers: [])
+}

@@ -104,6 +104,9 @@ public struct JSONLinesJournalEncoder: FrameEncoder {
   /// `jsonl`.
   public var fileExtension: String { "jsonl" }
 
+  /// No prologue at all.
+  var fixedPrologue: [UInt8]? { [] }
+
   /// Empty: every voucher ends its own line.
   public var separator: [UInt8] { [] }
 

@@ -33,6 +33,8 @@ struct VoucherFrame: ~Copyable {
     var source: Source
     /// The account's index in ``FrameMapper/accounts``; -1 when not mapped by it.
     var accountIndex = -1
+    /// How the account is spelled, in ``FrameMapper/spellings``; -1 when not mapped by it.
+    var accountSpelling = -1
   }
 
   var text = ByteSink(capacity: 1024)
@@ -110,6 +112,9 @@ struct VoucherFrame: ~Copyable {
 
 /// An encoder that writes ``VoucherFrame``s (every built-in format but SAF-T).
 protocol FrameEncoder: JournalEncoder {
+  /// See the default implementation.
+  var fixedPrologue: [UInt8]? { get }
+
   /// Appends ``JournalEncoder/separator`` and the voucher's bytes to `sink`; `text` is the
   /// frame's ``VoucherFrame/text``.
   func encode(
@@ -117,6 +122,11 @@ protocol FrameEncoder: JournalEncoder {
 }
 
 extension FrameEncoder {
+  /// The prologue when it does not depend on the export's metadata and vouchers have no
+  /// separator (CSV, JSON Lines): the first ledger's spill file then starts with it and becomes
+  /// the output file, so its bytes are written once. `nil` otherwise.
+  var fixedPrologue: [UInt8]? { nil }
+
   /// Encodes a voucher through its frame.
   func encodeThroughFrame(_ voucher: Voucher, into buffer: inout [UInt8]) {
     let frame = VoucherFrame(voucher)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The mapper's hot path: maps a ``RawEntry`` into a reused ``VoucherFrame`` with no string per
 /// entry, giving exactly what ``Mapper/map(_:ledger:topic:date:position:)`` gives (the property
 /// tests compare the two on random ledgers and profiles).
@@ -10,28 +12,62 @@ struct FrameMapper {
     var id: [UInt8]
     var name: [UInt8]
     var index: Int
+    /// The ID as spelled here, in ``spellings`` (one account may be spelled in two Unicode
+    /// forms; totals keep the spelling that reached them first, as a `Dictionary` does).
+    var spelling: Int
   }
 
-  /// A set of texts: bytes for ASCII members, `String` for the rest.
-  struct TextSet {
-    var ascii: [[UInt8]] = []
-    var all: Set<String>
+  /// ``MappingProfile/Dimension/value(for:)`` on bytes: a short list of sales units is searched
+  /// by their NFC bytes (canonically equivalent texts have equal NFC bytes, as `String`
+  /// compares), a long one through the dimension's `String` dictionary.
+  struct DimensionTable {
+    let dimension: MappingProfile.Dimension
+    private var keys: [(key: [UInt8], value: [UInt8])] = []
+    private let searchesBytes: Bool
 
-    init(_ members: Set<String>) {
-      all = members
-      for member in members where member.utf8.allSatisfy({ $0 < 0x80 }) {
-        ascii.append(Array(member.utf8))
+    init(_ dimension: MappingProfile.Dimension) {
+      self.dimension = dimension
+      searchesBytes = dimension.bySalesUnit.count <= 16
+      for (key, value) in dimension.bySalesUnit {
+        keys.append((canonicalBytes(key), Array(value.utf8)))
       }
     }
 
+    /// Appends the value for the sales unit `handle` to `frame`; `nil` when there is none.
+    func value(for handle: UnsafeBufferPointer<UInt8>?, into frame: inout VoucherFrame)
+      -> TextRange?
+    {
+      guard let handle, searchesBytes else {
+        let text = handle.map { String(decoding: $0, as: UTF8.self) }
+        return dimension.value(for: text).map { frame.add($0) }
+      }
+      return withCanonicalBytes(handle) { handle in
+        for (key, value) in keys where key.count == handle.count {
+          if key.withUnsafeBufferPointer({ $0.elementsEqual(handle) }) {
+            return value.withUnsafeBufferPointer { frame.add($0) }
+          }
+        }
+        return dimension.defaultValue.map { frame.add($0) }
+      }
+    }
+  }
+
+  /// A set of texts, held as NFC bytes so that canonically equivalent texts match, as in a
+  /// `Set<String>` (U+212A KELVIN SIGN is the ASCII `K`).
+  struct TextSet {
+    var members: [[UInt8]] = []
+
+    init(_ members: Set<String>) {
+      self.members = members.map(canonicalBytes)
+    }
+
     func contains(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-      if bytes.isASCII {
-        for member in ascii where member.count == bytes.count {
+      withCanonicalBytes(bytes) { bytes in
+        for member in members where member.count == bytes.count {
           if member.withUnsafeBufferPointer({ $0.elementsEqual(bytes) }) { return true }
         }
         return false
       }
-      return all.contains(String(decoding: bytes, as: UTF8.self))
     }
   }
 
@@ -50,15 +86,18 @@ struct FrameMapper {
     var vat: (code: [UInt8], rate: Int64, account: Account, accountName: [UInt8])?
     var template: FrameTemplate
     /// The rule's dimensions, sorted by name in UTF-8 byte order, without repeats.
-    var dimensions: [(name: [UInt8], dimension: MappingProfile.Dimension)]
+    var dimensions: [(name: [UInt8], dimension: DimensionTable)]
   }
 
   let ledger: LedgerID
   private let ledgerBytes: [UInt8]
-  /// Whether the ledger ID is ASCII (its voucher IDs' length is then their byte count).
-  private let ledgerIsASCII: Bool
+  /// Whether the ledger ID is ASCII without CR (one character per byte, so a voucher ID's length
+  /// is its byte count).
+  private let ledgerIsPlain: Bool
   /// Every account the mapper can post to, indexed by ``Account/index``.
   let accounts: [AccountID]
+  /// Every spelling of an account ID the mapper writes.
+  let spellings: [AccountID]
   private let home: [Account]
   private let suspense: [Account]
   private let rules: [Rule]
@@ -67,9 +106,10 @@ struct FrameMapper {
   init(profile: MappingProfile, ledger: LedgerID) {
     self.ledger = ledger
     ledgerBytes = Array(ledger.rawValue.utf8)
-    ledgerIsASCII = ledger.rawValue.utf8.allSatisfy { $0 < 0x80 }
+    ledgerIsPlain = ledger.rawValue.utf8.allSatisfy { $0 < 0x80 && $0 != 0x0D }
     var indices: [AccountID: Int] = [:]
     var accounts: [AccountID] = []
+    var spellings: [AccountID] = []
     func account(_ id: AccountID, name: String? = nil) -> Account {
       let index: Int
       if let known = indices[id] {
@@ -79,9 +119,15 @@ struct FrameMapper {
         indices[id] = index
         accounts.append(id)
       }
+      let bytes = Array(id.rawValue.utf8)
+      let spelling =
+        spellings.firstIndex { Array($0.rawValue.utf8) == bytes }
+        ?? {
+          spellings.append(id); return spellings.count - 1
+        }()
       return Account(
-        id: Array(id.rawValue.utf8), name: Array((name ?? profile.accounts[id]?.name ?? "").utf8),
-        index: index)
+        id: bytes, name: Array((name ?? profile.accounts[id]?.name ?? "").utf8), index: index,
+        spelling: spelling)
     }
     home = Topic.allCases.map { account(profile.clearing[$0]) }
     suspense = Topic.allCases.map { account(profile.suspense[$0]) }
@@ -112,9 +158,10 @@ struct FrameMapper {
         salesUnits: rule.match.salesUnits.map(TextSet.init), reference: rule.match.reference,
         contra: account(rule.contra), vat: vat,
         template: FrameTemplate(rule.description ?? .ruleDefault),
-        dimensions: names.map { (Array($0.utf8), profile.dimensions[$0]!) })
+        dimensions: names.map { (Array($0.utf8), DimensionTable(profile.dimensions[$0]!)) })
     }
     self.accounts = accounts
+    self.spellings = spellings
   }
 
   private static let noSalesUnit = Array(MappingProfile.Match.noSalesUnit.utf8)
@@ -166,7 +213,7 @@ struct FrameMapper {
     guard position >= 0, entry.amount != .min else { return .failed }
     let contraAmount = 0 - entry.amount
     let positionDigits = max(5, decimalDigits(position))
-    if ledgerIsASCII {
+    if ledgerIsPlain {
       guard ledgerBytes.count + 11 + positionDigits <= 70 else { return .failed }
     } else {
       let id = Mapper.voucherID(ledger: ledger, topic: topic, date: date, position: position)
@@ -214,13 +261,11 @@ struct FrameMapper {
     }
     let dimensionStart = frame.dimensions.count
     if !rules[matchedIndex].dimensions.isEmpty {
-      let handle =
-        entry.recipientHandle.isAbsent
-        ? nil : String(decoding: bytes.slice(entry.recipientHandle), as: UTF8.self)
+      let handle = entry.recipientHandle.isAbsent ? nil : bytes.slice(entry.recipientHandle)
       for (name, dimension) in rules[matchedIndex].dimensions {
-        guard let value = dimension.value(for: handle) else { continue }
+        guard let value = dimension.value(for: handle, into: &frame) else { continue }
         let nameRange = name.withUnsafeBufferPointer { frame.add($0) }
-        frame.dimensions.append((nameRange, frame.add(value)))
+        frame.dimensions.append((nameRange, value))
       }
     }
     let dimensions = dimensionStart..<frame.dimensions.count
@@ -262,6 +307,7 @@ struct FrameMapper {
         vatRate: vat?.rate ?? 0, vatBase: base, description: description,
         dimensions: dimensions, source: source)
       line.accountIndex = account.index
+      line.accountSpelling = account.spelling
       frame.lines.append(line)
     }
   }
@@ -346,9 +392,8 @@ struct FrameTemplate {
   private static func appendPayoutNumber(
     _ psp: UnsafeBufferPointer<UInt8>, to frame: inout VoucherFrame
   ) {
-    guard let dash = psp.lastIndex(of: UInt8(ascii: "-")) else { return }
-    // A non-ASCII byte before the dash may join it into one character: ask `String`.
-    if dash > 0, psp[dash - 1] >= 0x80 {
+    // Characters are grapheme clusters there: with any non-ASCII byte, ask `String`.
+    if !psp.isASCII {
       let entryText = String(decoding: psp, as: UTF8.self)
       let probe = LedgerEntry(
         pspReference: entryText, time: EntryTime(raw: "", epochMicroseconds: 0), ledgerDate: nil,
@@ -357,6 +402,7 @@ struct FrameTemplate {
       _ = frame.add(probe.payoutNumber)
       return
     }
+    guard let dash = psp.lastIndex(of: UInt8(ascii: "-")) else { return }
     let number = UnsafeBufferPointer(rebasing: psp[(dash + 1)...])
     guard !number.isEmpty, number.allSatisfy({ $0 &- 48 < 10 }) else { return }
     _ = frame.add(number)
@@ -387,4 +433,20 @@ struct FrameTemplate {
       }
     }
   }
+}
+
+/// The UTF-8 bytes of `text` in Unicode Normalization Form C: two texts are equal as `String`s
+/// exactly when these bytes are equal.
+func canonicalBytes(_ text: String) -> [UInt8] {
+  if text.utf8.allSatisfy({ $0 < 0x80 }) { return Array(text.utf8) }
+  return Array(text.precomposedStringWithCanonicalMapping.utf8)
+}
+
+/// Calls `body` with the NFC bytes of `bytes` (the same bytes when they are ASCII, which is NFC).
+@inline(__always)
+func withCanonicalBytes<R>(
+  _ bytes: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> R
+) -> R {
+  if bytes.isASCII { return body(bytes) }
+  return canonicalBytes(String(decoding: bytes, as: UTF8.self)).withUnsafeBufferPointer(body)
 }

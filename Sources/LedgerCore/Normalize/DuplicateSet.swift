@@ -7,28 +7,17 @@
 /// The entries of one ledger date seen so far, to find one delivered twice: same pspReference,
 /// entry type, time text, amount and balances.
 ///
-/// ASCII keys are stored as bytes in one buffer with an open-addressing table over them (no
-/// allocation per entry once grown); keys with other text go to a `Set` of strings, where
-/// canonically equivalent text compares equal as it does in `String` (an ASCII text is
-/// equivalent only to itself, so the two never need comparing).
+/// Keys are stored as bytes in one buffer with an open-addressing table over them (no allocation
+/// per entry once grown). Text that is not ASCII is stored in Unicode Normalization Form C, so
+/// canonically equivalent texts make equal keys, as they compare equal as `String`s.
 struct DuplicateSet: Sendable {
-  private struct Key: Hashable {
-    var pspReference: String
-    var entryType: EntryType
-    var time: String
-    var amount: Int64
-    var balanceBefore: Int64
-    var balanceAfter: Int64
-  }
-
-  /// Every ASCII key: `[length: UInt32][amount, before, after][psp count: UInt32][psp][type count:
+  /// Every key: `[length: UInt32][amount, before, after][psp count: UInt32][psp][type count:
   /// UInt32][type][time]`.
   private var keys: [UInt8] = []
   /// Offsets into `keys` (`-1` = empty slot); the table's size is a power of two.
   private var slots: [Int32] = Array(repeating: -1, count: 1024)
   private var hashes: [UInt64] = Array(repeating: 0, count: 1024)
   private var count = 0
-  private var others: Set<Key> = []
 
   /// Forgets every key, keeping the storage.
   mutating func removeAll() {
@@ -37,50 +26,53 @@ struct DuplicateSet: Sendable {
       for index in slots.indices { slots[index] = -1 }
       count = 0
     }
-    others.removeAll()
   }
 
   /// Adds the key of `entry`; returns `false` when it was already there.
   mutating func insert(_ entry: RawEntry, bytes: UnsafeBufferPointer<UInt8>) -> Bool {
     let psp = bytes.slice(entry.pspReference)
     let time = bytes.slice(entry.time)
-    let typeName = entry.entryType.knownName
-    var typeText = typeName == nil ? entry.entryType.rawValue : ""
-    let typeIsASCII = typeName != nil || typeText.utf8.allSatisfy { $0 < 0x80 }
-    guard psp.isASCII, time.isASCII, typeIsASCII else {
-      return others.insert(
-        Key(
-          pspReference: String(decoding: psp, as: UTF8.self), entryType: entry.entryType,
-          time: String(decoding: time, as: UTF8.self), amount: entry.amount,
-          balanceBefore: entry.balanceBefore, balanceAfter: entry.balanceAfter)
-      ).inserted
+    if let typeName = entry.entryType.knownName, psp.isASCII, time.isASCII {
+      return insert(
+        entry, psp: psp, time: time,
+        type: UnsafeBufferPointer(start: typeName.utf8Start, count: typeName.utf8CodeUnitCount))
     }
-    let start = keys.count
-    append(UInt32(0))
-    append(entry.amount)
-    append(entry.balanceBefore)
-    append(entry.balanceAfter)
-    append(UInt32(psp.count))
-    keys.append(contentsOf: psp)
-    if let typeName {
-      append(UInt32(typeName.utf8CodeUnitCount))
-      keys.append(
-        contentsOf: UnsafeBufferPointer(
-          start: typeName.utf8Start, count: typeName.utf8CodeUnitCount)
-      )
-    } else {
-      typeText.withUTF8 { type in
-        append(UInt32(type.count))
-        keys.append(contentsOf: type)
+    let type = canonicalBytes(entry.entryType.rawValue)
+    return withCanonicalBytes(psp) { psp in
+      withCanonicalBytes(time) { time in
+        type.withUnsafeBufferPointer { insert(entry, psp: psp, time: time, type: $0) }
       }
     }
-    keys.append(contentsOf: time)
-    let length = keys.count - start
-    withUnsafeBytes(of: UInt32(length).littleEndian) { length in
-      for offset in 0..<4 { keys[start + offset] = length[offset] }
-    }
-    let hash = keys.withUnsafeBufferPointer {
-      Self.hash(UnsafeBufferPointer(rebasing: $0[start...]))
+  }
+
+  private mutating func insert(
+    _ entry: RawEntry, psp: UnsafeBufferPointer<UInt8>, time: UnsafeBufferPointer<UInt8>,
+    type: UnsafeBufferPointer<UInt8>
+  ) -> Bool {
+    let start = keys.count
+    let length = 4 + 24 + 4 + psp.count + 4 + type.count + time.count
+    keys.append(contentsOf: repeatElement(0, count: length))
+    let hash = keys.withUnsafeMutableBufferPointer { keys -> UInt64 in
+      let key = UnsafeMutableRawPointer(keys.baseAddress! + start)
+      var offset = 0
+      func put<T: FixedWidthInteger>(_ value: T) {
+        key.storeBytes(of: value.littleEndian, toByteOffset: offset, as: T.self)
+        offset += MemoryLayout<T>.size
+      }
+      func put(_ bytes: UnsafeBufferPointer<UInt8>) {
+        if let base = bytes.baseAddress { memcpy(key + offset, base, bytes.count) }
+        offset += bytes.count
+      }
+      put(UInt32(length))
+      put(entry.amount)
+      put(entry.balanceBefore)
+      put(entry.balanceAfter)
+      put(UInt32(psp.count))
+      put(psp)
+      put(UInt32(type.count))
+      put(type)
+      put(time)
+      return Self.hash(UnsafeBufferPointer(start: keys.baseAddress! + start, count: length))
     }
     let mask = slots.count - 1
     var index = Int(truncatingIfNeeded: hash) & mask
@@ -96,14 +88,6 @@ struct DuplicateSet: Sendable {
     count += 1
     if count * 2 > slots.count { grow() }
     return true
-  }
-
-  private mutating func append(_ value: UInt32) {
-    withUnsafeBytes(of: value.littleEndian) { keys.append(contentsOf: $0) }
-  }
-
-  private mutating func append(_ value: Int64) {
-    withUnsafeBytes(of: value.littleEndian) { keys.append(contentsOf: $0) }
   }
 
   private func sameKey(at offset: Int, _ start: Int, length: Int) -> Bool {

@@ -118,7 +118,8 @@ public struct EntryChecker: Sendable {
   }
 }
 
-/// Whether two UTF-8 texts are equal as `String`s are: bytewise for ASCII, else canonically.
+/// Whether two UTF-8 texts are equal as `String`s are: bytewise when both are ASCII, else
+/// canonically (an ASCII text can equal a non-ASCII one: U+212A KELVIN SIGN is `K`).
 @inline(__always)
 func sameText(_ bytes: UnsafeBufferPointer<UInt8>, _ other: [UInt8]) -> Bool {
   other.withUnsafeBufferPointer { other in

@@ -103,7 +103,7 @@ public struct ExportPipeline: Sendable {
           // Small exports keep small spills in memory: no scratch files at all.
           var processor = try LedgerProcessor(
             request: request, ledgerID: ledgerID, currency: currency, workDirectory: workDirectory,
-            memoryLimit: ledgerIDs.count <= 16 ? 64 << 10 : 0)
+            memoryLimit: ledgerIDs.count <= 16 ? 64 << 10 : 0, isFirst: index == 0)
           return (index, await processor.run(progress: progress))
         }
       }

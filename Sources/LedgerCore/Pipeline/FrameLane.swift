@@ -13,12 +13,15 @@ final class FrameLane {
   @exclusivity(unchecked) private var frame = VoucherFrame()
   /// The rule of the entry last mapped; `nil` for suspense.
   private(set) var ruleName: String?
-  /// Debit and credit per account of ``FrameMapper/accounts`` since ``startTopic()``, and whether
+  /// Debit and credit per account of ``FrameMapper/accounts``, and whether
   /// any line touched the side (a zero-amount line counts as a debit, as in ``Voucher`` totals).
   @exclusivity(unchecked) private var debit: [Int64]
   @exclusivity(unchecked) private var credit: [Int64]
   @exclusivity(unchecked) private var debitTouched: [Bool]
   @exclusivity(unchecked) private var creditTouched: [Bool]
+  /// The spelling (``FrameMapper/spellings``) of the line that first touched a side this date.
+  @exclusivity(unchecked) private var debitSpelling: [Int]
+  @exclusivity(unchecked) private var creditSpelling: [Int]
 
   init(mapper: FrameMapper, encoders: [any FrameEncoder]) {
     self.mapper = mapper
@@ -28,15 +31,20 @@ final class FrameLane {
     credit = Array(repeating: 0, count: count)
     debitTouched = Array(repeating: false, count: count)
     creditTouched = Array(repeating: false, count: count)
+    debitSpelling = Array(repeating: -1, count: count)
+    creditSpelling = Array(repeating: -1, count: count)
   }
 
-  /// Clears the per-account sums.
-  func startTopic() {
-    for index in debit.indices {
-      debit[index] = 0
-      credit[index] = 0
-      debitTouched[index] = false
-      creditTouched[index] = false
+  /// Starts the per-account sums from the date's totals so far, so that every voucher is added
+  /// to the same running sums (and overflows at the same voucher) as in ``Voucher`` totals.
+  func startTopic(from totals: LedgerProcessor.Totals) {
+    for (index, account) in mapper.accounts.enumerated() {
+      debit[index] = totals.accountDebit[account] ?? 0
+      credit[index] = totals.accountCredit[account] ?? 0
+      debitTouched[index] = totals.accountDebit[account] != nil
+      creditTouched[index] = totals.accountCredit[account] != nil
+      debitSpelling[index] = -1
+      creditSpelling[index] = -1
     }
   }
 
@@ -62,12 +70,18 @@ final class FrameLane {
       let index = line.accountIndex
       if line.amount >= 0 {
         debit[index] = try checkedAdd(debit[index], line.amount)
-        debitTouched[index] = true
+        if !debitTouched[index] {
+          debitTouched[index] = true
+          debitSpelling[index] = line.accountSpelling
+        }
       } else {
         let (magnitude, overflow) = Int64(0).subtractingReportingOverflow(line.amount)
         if overflow { throw AmountOverflowError() }
         credit[index] = try checkedAdd(credit[index], magnitude)
-        creditTouched[index] = true
+        if !creditTouched[index] {
+          creditTouched[index] = true
+          creditSpelling[index] = line.accountSpelling
+        }
       }
     }
     totals.vouchers += 1
@@ -78,16 +92,17 @@ final class FrameLane {
     }
   }
 
-  /// Adds the per-account sums since ``startTopic()`` to `totals`.
-  func finishTopic(into totals: inout LedgerProcessor.Totals) throws {
+  /// Puts the per-account sums back into `totals`.
+  func finishTopic(into totals: inout LedgerProcessor.Totals) {
+    // A key already in `totals` keeps its spelling; a new one takes its first line's.
     for (index, account) in mapper.accounts.enumerated() {
       if debitTouched[index] {
-        totals.accountDebit[account] = try checkedAdd(
-          totals.accountDebit[account] ?? 0, debit[index])
+        let key = debitSpelling[index] >= 0 ? mapper.spellings[debitSpelling[index]] : account
+        totals.accountDebit[key] = debit[index]
       }
       if creditTouched[index] {
-        totals.accountCredit[account] = try checkedAdd(
-          totals.accountCredit[account] ?? 0, credit[index])
+        let key = creditSpelling[index] >= 0 ? mapper.spellings[creditSpelling[index]] : account
+        totals.accountCredit[key] = credit[index]
       }
     }
   }

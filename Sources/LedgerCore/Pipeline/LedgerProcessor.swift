@@ -8,6 +8,8 @@ struct LedgerProcessor {
     var path: String?
     var bytes: [UInt8]
     var length: Int64
+    /// The content starts with the format's prologue (see ``FrameEncoder/fixedPrologue``).
+    var includesPrologue = false
   }
 
   /// What processing one ledger produced.
@@ -104,6 +106,8 @@ struct LedgerProcessor {
   /// The funds and the fees checker.
   private var checkers: [EntryChecker]
   private let spills: [SpillFile]
+  /// The prologue each spill file starts with, if any.
+  private let prologues: [[UInt8]?]
   private var buffer: [UInt8] = []
   /// The hot path, when every format writes frames and entries are exported one by one (not
   /// summed per day, not converted for SAF-T): see ``FrameLane``.
@@ -112,9 +116,11 @@ struct LedgerProcessor {
   /// Largest spill kept in memory until assembly (so memory stays bounded however many ledgers).
   let memoryLimit: Int
 
+  /// - Parameter isFirst: The ledger comes first in the outputs: spill files of formats with a
+  ///   fixed prologue start with it, so they can become the output files.
   init(
     request: ExportRequest, ledgerID: LedgerID, currency: String?, workDirectory: String,
-    memoryLimit: Int = 0
+    memoryLimit: Int = 0, isFirst: Bool = false
   ) throws {
     self.memoryLimit = memoryLimit
     self.request = request
@@ -131,10 +137,15 @@ struct LedgerProcessor {
         ledgerID: ledgerID, topic: .fees, currency: currency, lastBalance: carried[.fees]),
     ]
     let safeName = String(ledgerID.rawValue.map { $0.isLetter || $0.isNumber ? $0 : "_" })
+    let prologues = request.encoders.map { encoder in
+      isFirst ? (encoder as? any FrameEncoder)?.fixedPrologue : nil
+    }
+    self.prologues = prologues
     spills = try request.encoders.enumerated().map { index, encoder in
       try SpillFile(
         path: (workDirectory as NSString).appendingPathComponent(
-          "\(safeName)-\(index).\(encoder.fileExtension)"))
+          "\(safeName)-\(index).\(encoder.fileExtension)"),
+        prefix: prologues[index] ?? [])
     }
     let frameEncoders = request.encoders.compactMap { $0 as? any FrameEncoder }
     if request.usesFrameLane, request.aggregation == .entry, reporting == nil,
@@ -209,9 +220,9 @@ struct LedgerProcessor {
     var finished: [Spill] = []
     if !failed {
       do {
-        finished = try spills.map { spill in
+        finished = try zip(spills, prologues).map { spill, prologue in
           let (path, bytes, length) = try spill.finish(memoryLimit: memoryLimit)
-          return Spill(path: path, bytes: bytes, length: length)
+          return Spill(path: path, bytes: bytes, length: length, includesPrologue: prologue != nil)
         }
       } catch {
         diagnostics.append(Diagnostic(.error, code: "spill", "\(error)", ledgerID: ledgerID))
@@ -241,7 +252,7 @@ struct LedgerProcessor {
       var lastAfter: Int64?
       var lastPage: ReportPage?
       let topicIndex = topic == .funds ? 0 : 1
-      lane?.startTopic()
+      lane?.startTopic(from: totals)
       do {
         for try await located in request.source.pages(ledger: ledgerID, topic: topic, date: date) {
           let raw = located.page.raw
@@ -272,7 +283,10 @@ struct LedgerProcessor {
               if firstBefore == nil { firstBefore = entry.balanceBefore }
               lastAfter = entry.balanceAfter
               if let mapped {
+                // The lane keeps the running account sums: hand them over around the voucher.
+                lane?.finishTopic(into: &totals)
                 try totals.add(mapped.voucher)
+                lane?.startTopic(from: totals)
                 switch request.aggregation {
                 case .entry: try emit(mapped.voucher, totals: &totals)
                 case .daily: try aggregator.add(mapped.voucher)
@@ -293,7 +307,7 @@ struct LedgerProcessor {
             date: date)
         ])
       }
-      try lane?.finishTopic(into: &totals)
+      lane?.finishTopic(into: &totals)
       if lastPage?.tryLater ?? true { closed = false }
       if let firstBefore, let lastAfter {
         totals.chainMovement[topic] = try checkedAdd(

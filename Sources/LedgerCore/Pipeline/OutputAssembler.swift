@@ -10,20 +10,34 @@ enum OutputAssembler {
     path: String, encoder: any JournalEncoder, metadata: ExportMetadata,
     spills: [LedgerProcessor.Spill]
   ) throws -> RunReport.OutputFile {
-    let writer = try AtomicFileWriter(destination: URL(fileURLWithPath: path))
+    let destination = URL(fileURLWithPath: path)
     var hasher = SHA256.Hasher()
     var bytes: Int64 = 0
+    var rest = spills[...]
+    let writer: AtomicFileWriter
+    if let spill = spills.first, spill.includesPrologue, let spillPath = spill.path {
+      // The first ledger's spill file starts with the prologue: it becomes the output file.
+      writer = try AtomicFileWriter(adopting: spillPath, destination: destination)
+      try SpillFile.withMappedBytes(path: spillPath, from: 0) { hasher.update($0) }
+      bytes = spill.length
+      rest = rest.dropFirst()
+    } else {
+      writer = try AtomicFileWriter(destination: destination)
+    }
     func write(_ chunk: [UInt8]) throws {
       try writer.write(chunk)
       hasher.update(chunk)
       bytes += Int64(chunk.count)
     }
-    try write(encoder.prologue(metadata))
-    var first = true
-    for spill in spills where spill.length > 0 {
+    if !(spills.first?.includesPrologue ?? false) { try write(encoder.prologue(metadata)) }
+    var first = rest.startIndex == spills.startIndex
+    for spill in rest where spill.length > 0 {
       let skip = first ? encoder.separator.count : 0
       if let path = spill.path {
-        try SpillFile.forEachChunk(path: path, from: Int64(skip)) { try write($0) }
+        // Hashed where the file lies in memory, copied by the kernel: no pass through buffers.
+        try SpillFile.withMappedBytes(path: path, from: Int64(skip)) { hasher.update($0) }
+        try writer.write(contentsOf: URL(fileURLWithPath: path), from: UInt64(skip))
+        bytes += spill.length - Int64(skip)
       } else {
         try write(Array(spill.bytes.dropFirst(skip)))
       }

@@ -1,3 +1,4 @@
+import CFileCopy
 import Foundation
 
 #if canImport(Glibc)
@@ -83,6 +84,25 @@ public final class AtomicFileWriter {
     buffer.reserveCapacity(Self.chunkSize)
   }
 
+  /// Takes over `temporaryPath`, a file already written (a spill file starting with the output's
+  /// prologue): appends go to its end, ``commit()`` renames it to `destination`, ``abort()``
+  /// removes it. The file must be on the destination's file system.
+  ///
+  /// - Throws: ``AtomicFileError`` when the file cannot be opened.
+  init(adopting temporaryPath: String, destination: URL) throws {
+    self.destination = destination
+    self.temporaryPath = temporaryPath
+    // Not O_APPEND: copy_file_range(2) refuses such a target.
+    descriptor = open(temporaryPath, O_WRONLY | O_CLOEXEC)
+    guard descriptor >= 0 else { throw AtomicFileError.create(temporaryPath) }
+    guard lseek(descriptor, 0, SEEK_END) >= 0 else {
+      close(descriptor)
+      descriptor = -1
+      throw AtomicFileError.write(temporaryPath)
+    }
+    buffer.reserveCapacity(Self.chunkSize)
+  }
+
   deinit {
     if descriptor >= 0 {
       close(descriptor)
@@ -134,8 +154,20 @@ public final class AtomicFileWriter {
     let input = open(sourcePath, O_RDONLY | O_CLOEXEC)
     guard input >= 0 else { throw AtomicFileError.read(sourcePath) }
     defer { close(input) }
+    // Inside the kernel where it can (no copy through this process), else through a buffer.
+    var kernelOffset = Int64(offset)
+    while true {
+      let copied = cfilecopy_copy_file_range(input, &kernelOffset, descriptor, 1 << 30)
+      if copied > 0 { continue }
+      if copied == 0 { return }
+      if errno == EINTR { continue }
+      if kernelOffset != Int64(offset) && errno != EXDEV && errno != EINVAL && errno != ENOSYS {
+        throw AtomicFileError.write(temporaryPath)
+      }
+      break
+    }
     var chunk = [UInt8](repeating: 0, count: Self.chunkSize)
-    var position = off_t(offset)
+    var position = off_t(kernelOffset)
     while true {
       let count = chunk.withUnsafeMutableBytes { pread(input, $0.baseAddress, $0.count, position) }
       if count < 0 {

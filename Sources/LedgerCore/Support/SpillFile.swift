@@ -20,9 +20,10 @@ final class SpillFile {
   private var kept = false
   private static let bufferLimit = 1 << 18
 
-  /// A spill file at `path` (created on first overflow).
-  init(path: String) throws {
+  /// A spill file at `path` (created on first overflow), starting with `prefix`.
+  init(path: String, prefix: [UInt8] = []) throws {
     self.path = path
+    buffer.append(prefix)
   }
 
   deinit {
@@ -97,6 +98,37 @@ final class SpillFile {
     }
     flushedLength += Int64(buffer.count)
     buffer.removeAll()
+  }
+
+  /// Calls `body` with consecutive pieces of the file at `path` from `offset`, mapped into
+  /// memory 8 MiB at a time (so resident memory stays small), or read where mapping fails.
+  static func withMappedBytes(
+    path: String, from offset: Int64, _ body: (UnsafeRawBufferPointer) throws -> Void
+  ) throws {
+    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+    guard descriptor >= 0 else { throw SpillFileError(path: path, operation: "open") }
+    defer { close(descriptor) }
+    var status = stat()
+    guard fstat(descriptor, &status) == 0 else {
+      throw SpillFileError(path: path, operation: "read")
+    }
+    let size = Int64(status.st_size)
+    let window: Int64 = 8 << 20
+    var start = offset - offset % window
+    while start < size {
+      let length = Int(min(window, size - start))
+      guard let mapping = mmap(nil, length, PROT_READ, MAP_SHARED, descriptor, off_t(start)),
+        mapping != MAP_FAILED
+      else {
+        return try forEachChunk(path: path, from: max(start, offset)) { chunk in
+          try chunk.withUnsafeBytes(body)
+        }
+      }
+      defer { munmap(mapping, length) }
+      let skip = Int(max(0, offset - start))
+      try body(UnsafeRawBufferPointer(start: mapping + skip, count: length - skip))
+      start += window
+    }
   }
 
   /// Calls `body` with consecutive chunks (1 MiB) of the file at `path` from `offset`.

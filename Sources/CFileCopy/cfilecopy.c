@@ -1,0 +1,22 @@
+#define _GNU_SOURCE
+#include "cfilecopy.h"
+
+#include <errno.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+long cfilecopy_copy_file_range(int input, int64_t *offset, int output, size_t length) {
+#if defined(__linux__)
+  loff_t position = (loff_t)*offset;
+  ssize_t copied = copy_file_range(input, &position, output, NULL, length, 0);
+  if (copied > 0) *offset = (int64_t)position;
+  return (long)copied;
+#else
+  (void)input;
+  (void)offset;
+  (void)output;
+  (void)length;
+  errno = ENOSYS;
+  return -1;
+#endif
+}

@@ -1,0 +1,13 @@
+#ifndef CFILECOPY_H
+#define CFILECOPY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/// Copies up to `length` bytes from `input` at `*offset` to the current position of `output`
+/// inside the kernel (Linux `copy_file_range(2)`), advancing `*offset`. Returns the number of
+/// bytes copied, 0 at the end of `input`, or -1 with `errno` set (`ENOSYS` where the call does
+/// not exist; callers then copy through a buffer).
+long cfilecopy_copy_file_range(int input, int64_t *offset, int output, size_t length);
+
+#endif
