@@ -48,7 +48,7 @@ final class SpillFile {
     guard descriptor < 0 else { return }
     let directory = String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)])
     if !directory.isEmpty { mkdir(directory, 0o700) }
-    descriptor = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+    descriptor = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
     guard descriptor >= 0 else { throw SpillFileError(path: path, operation: "create") }
   }
 
