@@ -69,20 +69,20 @@ public struct SAFTJournalEncoder: JournalEncoder {
     // The pipeline converts every voucher before it is encoded and fails the ledger if that is
     // impossible, so conversion cannot fail here.
     let lines = (try? reporting.convert(voucher)) ?? []
-    let xml = XMLFragmentWriter(baseDepth: 3)
+    var xml = XMLByteWriter(baseDepth: 3)
     xml.start("Transaction")
     xml.element("TransactionID", text(voucher.id, 70))
-    xml.element("Period", String(voucher.date.month))
-    xml.element("PeriodYear", String(voucher.date.year))
-    xml.element("TransactionDate", voucher.date.description)
+    xml.element("Period", decimal: voucher.date.month)
+    xml.element("PeriodYear", decimal: voucher.date.year)
+    xml.element("TransactionDate", date: voucher.date)
     xml.element("VoucherType", "Vipps")
     xml.element("VoucherDescription", "Vipps MobilePay ledger \(voucher.ledgerID)")
     xml.element("Description", text(voucher.description, 256, fallback: voucher.id))
-    xml.element("SystemEntryDate", options.createdOn.description)
-    xml.element("GLPostingDate", voucher.date.description)
-    for (index, line) in lines.enumerated() { writeLine(xml, line, recordID: index + 1) }
+    xml.element("SystemEntryDate", date: options.createdOn)
+    xml.element("GLPostingDate", date: voucher.date)
+    for (index, line) in lines.enumerated() { writeLine(&xml, line, recordID: index + 1) }
     xml.end()
-    buffer.append(contentsOf: xml.take())
+    buffer.append(contentsOf: xml.sink.bytes)
   }
 
   public func epilogue(_ metadata: ExportMetadata) -> [UInt8] {
@@ -175,29 +175,29 @@ public struct SAFTJournalEncoder: JournalEncoder {
   }
 
   private func writeLine(
-    _ xml: XMLFragmentWriter, _ converted: ReportingCurrency.Line, recordID: Int
+    _ xml: inout XMLByteWriter, _ converted: ReportingCurrency.Line, recordID: Int
   ) {
     let line = converted.line
     xml.start("Line")
-    xml.element("RecordID", String(recordID))
+    xml.element("RecordID", decimal: recordID)
     xml.element("AccountID", text(line.account.rawValue, 70))
     for (name, value) in line.dimensions.sorted(by: { $0.key < $1.key }) {
-      writeAnalysis(xml, type: name.uppercased(), id: value)
+      writeAnalysis(&xml, type: name.uppercased(), id: value)
     }
     if line.role != .home, let salesUnit = line.source.salesUnit {
-      writeAnalysis(xml, type: "SALGSSTED", id: salesUnit)
+      writeAnalysis(&xml, type: "SALGSSTED", id: salesUnit)
     }
     if let reference = line.source.reference, !reference.isEmpty {
       xml.element("SourceDocumentID", text(reference, 35))
     }
     xml.element(
       "Description", text(line.description, 256, fallback: line.source.entryType.rawValue))
-    let side = converted.amount >= 0 ? "Debit" : "Credit"
-    xml.start("\(side)Amount")
-    xml.element("Amount", magnitude(converted.amount))
+    let debit = converted.amount >= 0
+    xml.start(debit ? "DebitAmount" : "CreditAmount")
+    xml.element("Amount", magnitude: converted.amount)
     if let rate = converted.rate {
       xml.element("CurrencyCode", line.currency)
-      xml.element("CurrencyAmount", magnitude(line.amount))
+      xml.element("CurrencyAmount", magnitude: line.amount)
       xml.element("ExchangeRate", rate.description)
     }
     xml.end()
@@ -208,7 +208,7 @@ public struct SAFTJournalEncoder: JournalEncoder {
       xml.element("TaxPercentage", MoneyFormat.decimal(vat.rateBasisPoints))
       xml.element("Country", country)
       xml.element("TaxBase", magnitude(converted.vatBase ?? 0))
-      xml.start("\(side)TaxAmount")
+      xml.start(debit ? "DebitTaxAmount" : "CreditTaxAmount")
       xml.element("Amount", magnitude(converted.amount))
       xml.end()
       xml.end()
@@ -217,7 +217,7 @@ public struct SAFTJournalEncoder: JournalEncoder {
     xml.end()
   }
 
-  private func writeAnalysis(_ xml: XMLFragmentWriter, type: String, id: String) {
+  private func writeAnalysis(_ xml: inout XMLByteWriter, type: String, id: String) {
     xml.start("Analysis")
     xml.element("AnalysisType", text(type, 9))
     xml.element("AnalysisID", text(id, 256))

@@ -78,17 +78,64 @@ final class XMLFragmentWriter {
   }
 
   private func newline() {
-    var text = "\n"
-    text += String(repeating: " ", count: depth * indentUnit)
-    xmlTextWriterWriteRaw(writer, text)
+    let level = depth * indentUnit
+    if level < Self.indents.count {
+      Self.indents[level].withUnsafeBufferPointer { xmlTextWriterWriteRaw(writer, $0.baseAddress) }
+    } else {
+      xmlTextWriterWriteRaw(writer, "\n" + String(repeating: " ", count: level))
+    }
+  }
+
+  /// A newline and `n` spaces, NUL-terminated, for `n` below 64.
+  private static let indents: [[UInt8]] = (0..<64).map { count in
+    [UInt8(ascii: "\n")] + Array(repeating: UInt8(ascii: " "), count: count) + [0]
   }
 }
 
 /// Text rules of SAF-T: lengths in characters, no control characters.
 enum XMLText {
+  /// Whether ``clean(_:maxLength:)`` returns `text` unchanged: no character it drops, no space
+  /// at either end or twice in a row, at most `maxLength` scalars. Decided on the bytes.
+  private static func isClean(_ text: String, maxLength: Int) -> Bool {
+    var text = text
+    return text.withUTF8 { bytes in
+      var scalars = 0
+      var previous: UInt8 = 0x20  // a leading space is not clean
+      for index in bytes.indices {
+        let byte = bytes[index]
+        switch byte {
+        case 0x20:
+          if previous == 0x20 { return false }
+        case 0x21...0x7E, 0x80...0xBF:
+          break
+        case 0xC2:
+          // U+0080…U+009F (C1 controls) are dropped.
+          if index + 1 < bytes.count, bytes[index + 1] <= 0x9F { return false }
+        case 0xEF:
+          // U+FFFE and U+FFFF are dropped.
+          if index + 2 < bytes.count, bytes[index + 1] == 0xBF, bytes[index + 2] >= 0xBE {
+            return false
+          }
+        case 0xC3...0xEE, 0xF0...0xF4:
+          break
+        default:
+          return false  // controls, DEL, bytes that are never UTF-8
+        }
+        if byte & 0xC0 != 0x80 { scalars += 1 }
+        previous = byte
+      }
+      return previous != 0x20 && scalars <= maxLength
+    }
+  }
+
   /// `text` without control characters (line breaks and tabs become spaces, others are dropped),
   /// trimmed, and cut to `maxLength` Unicode scalars (so no UTF-8 sequence is ever split).
   static func clean(_ text: String, maxLength: Int) -> String {
+    isClean(text, maxLength: maxLength) ? text : cleanScalars(text, maxLength: maxLength)
+  }
+
+  /// ``clean(_:maxLength:)`` scalar by scalar (what the fast check must agree with).
+  static func cleanScalars(_ text: String, maxLength: Int) -> String {
     var scalars = String.UnicodeScalarView()
     var count = 0
     var pendingSpace = false
@@ -113,5 +160,116 @@ enum XMLText {
       count += 1
     }
     return String(scalars)
+  }
+}
+
+/// Writes indented XML elements straight into bytes, exactly as ``XMLFragmentWriter`` (libxml2's
+/// `xmlTextWriter`) writes them: text escaped as `xmlEncodeSpecialChars` does (`<`, `>`, `&`,
+/// `"` and CR), an element without content closed as `<name/>`. Used for the journal's
+/// transactions, written once per voucher.
+struct XMLByteWriter: ~Copyable {
+  private(set) var sink = ByteSink(capacity: 4096)
+  private var depth: Int
+  /// Per open element: its name, and whether it has content yet (its start tag is then closed).
+  private var open: [(name: StaticString, hasContent: Bool)] = []
+  private let indentUnit = 2
+
+  init(baseDepth: Int) {
+    depth = baseDepth
+    open.reserveCapacity(8)
+  }
+
+  /// Closes the start tag of the innermost element if content follows.
+  private mutating func content() {
+    guard let last = open.last, !last.hasContent else { return }
+    sink.append(UInt8(ascii: ">"))
+    open[open.count - 1].hasContent = true
+  }
+
+  private mutating func newline() {
+    content()
+    sink.append(UInt8(ascii: "\n"))
+    let spaces = depth * indentUnit
+    sink.reserve(spaces)
+    for _ in 0..<spaces { sink.append(UInt8(ascii: " ")) }
+  }
+
+  mutating func start(_ name: StaticString) {
+    newline()
+    sink.append(UInt8(ascii: "<"))
+    sink.append(name)
+    open.append((name, false))
+    depth += 1
+  }
+
+  mutating func end() {
+    depth -= 1
+    guard let (name, hasContent) = open.popLast() else { return }
+    guard hasContent else {
+      sink.append(UInt8(ascii: "/"), UInt8(ascii: ">"))
+      return
+    }
+    // Content is always child elements here, each on its own line: so is the end tag.
+    newline()
+    sink.append(UInt8(ascii: "<"), UInt8(ascii: "/"))
+    sink.append(name)
+    sink.append(UInt8(ascii: ">"))
+  }
+
+  /// `<name>text</name>` on its own line; like libxml2, which takes C strings, the text ends at
+  /// a NUL character.
+  mutating func element(_ name: StaticString, _ text: String) {
+    element(name) { sink in
+      var text = text
+      text.withUTF8 { bytes in
+        let end = bytes.firstIndex(of: 0) ?? bytes.count
+        XMLByteWriter.appendEscaped(UnsafeBufferPointer(rebasing: bytes[..<end]), to: &sink)
+      }
+    }
+  }
+
+  /// `<name>` and a decimal integer.
+  mutating func element(_ name: StaticString, decimal value: Int) {
+    element(name) { $0.appendDecimal(value) }
+  }
+
+  /// `<name>` and `YYYY-MM-DD`.
+  mutating func element(_ name: StaticString, date: LedgerDate) {
+    element(name) { $0.appendDate(date) }
+  }
+
+  /// `<name>` and the magnitude of `minorUnits` with two decimals.
+  mutating func element(_ name: StaticString, magnitude minorUnits: Int64) {
+    element(name) { $0.appendMagnitude(minorUnits) }
+  }
+
+  private mutating func element(_ name: StaticString, _ body: (inout ByteSink) -> Void) {
+    newline()
+    sink.append(UInt8(ascii: "<"))
+    sink.append(name)
+    sink.append(UInt8(ascii: ">"))
+    body(&sink)
+    sink.append(UInt8(ascii: "<"), UInt8(ascii: "/"))
+    sink.append(name)
+    sink.append(UInt8(ascii: ">"))
+  }
+
+  private static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, to sink: inout ByteSink) {
+    var runStart = 0
+    for index in bytes.indices {
+      let escaped: StaticString
+      switch bytes[index] {
+      case UInt8(ascii: "<"): escaped = "&lt;"
+      case UInt8(ascii: ">"): escaped = "&gt;"
+      case UInt8(ascii: "&"): escaped = "&amp;"
+      case UInt8(ascii: "\""): escaped = "&quot;"
+      case 0x0D: escaped = "&#13;"
+      default: continue
+      }
+      sink.append(UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+      sink.append(escaped)
+      runStart = index + 1
+    }
+    sink.append(UnsafeBufferPointer(rebasing: bytes[runStart...]))
   }
 }
