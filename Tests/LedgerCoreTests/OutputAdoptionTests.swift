@@ -36,7 +36,9 @@ import Testing
     let request = ExportRequest(
       source: source, ledgers: ledgers, from: start, to: start.adding(days: 2),
       profile: try testProfile(), aggregation: .entry,
-      encoders: [CSVJournalEncoder(options: .init(byteOrderMark: true)), JSONLinesJournalEncoder()],
+      encoders: [
+        CSVJournalEncoder(options: .init(byteOrderMark: true)), JSONLinesJournalEncoder(),
+      ],
       outputDirectory: directory, fileStem: "out", toolVersion: "0.0.0-test")
     return try await ExportPipeline().run(request)
   }
@@ -48,7 +50,9 @@ import Testing
     let source = Self.source(firstLedger: firstLedger)
     let report = try await Self.export(source, ledgers: nil, into: directory + "/all")
     #expect(report.ledgers.count == 18)
-    #expect(report.ledgers[0].status == ["healthy": "exported", "open": "partial", "broken": "failed"][firstLedger])
+    #expect(
+      report.ledgers[0].status
+        == ["healthy": "exported", "open": "partial", "broken": "failed"][firstLedger])
 
     let header = CSVJournalEncoder(options: .init(byteOrderMark: true)).prologue(.placeholder)
     var expectedCSV = header
