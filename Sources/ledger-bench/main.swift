@@ -2,7 +2,7 @@
 // replay data.
 //
 //   swift run -c release ledger-bench [ENTRIES] [--ledgers L] [--formats csv,jsonl,json,saft]
-//                                     [--keep DIR]
+//                                     [--repeat N] [--keep DIR]
 //   swift run -c release ledger-bench --fetch [LEDGER_DATES] [--latency-ms 20] [--concurrency 16]
 //   swift run -c release ledger-bench --partner [LEDGERS] [--latency-ms 20] [--concurrency 32]
 //
@@ -11,7 +11,9 @@
 // byte-level parser and Foundation's JSONDecoder). Then, in a fresh child process per format, it
 // exports them with mappings/no-sales.yaml: once pinned to one CPU (`taskset -c 0`, one ledger at
 // a time) and, with several ledgers, once on every CPU (ledgers in parallel). Each line reports
-// entries/s and the child's peak resident memory. Run from the repository root.
+// entries/s, CPU time and the child's peak resident memory (`VmHWM`); `--repeat N` runs each
+// export N times (file-system timings on small VMs vary from run to run). Run from the
+// repository root.
 import Foundation
 import LedgerCore
 
@@ -196,8 +198,11 @@ func runChild(_ format: OutputFormat, oneCore: Bool) throws {
   }
 }
 
+let repeats = max(1, integerOption(arguments, "--repeat", 1))
 for format in formats {
-  try runChild(format, oneCore: true)
-  if ledgerCount > 1 && cpus > 1 { try runChild(format, oneCore: false) }
+  for _ in 0..<repeats { try runChild(format, oneCore: true) }
+  if ledgerCount > 1 && cpus > 1 {
+    for _ in 0..<repeats { try runChild(format, oneCore: false) }
+  }
 }
 if keepIndex == nil { try? FileManager.default.removeItem(atPath: work) }

@@ -2,8 +2,17 @@ import Foundation
 
 /// Publishes one output file from per-ledger spill files, atomically.
 enum OutputAssembler {
+  /// A run of the output's bytes: in memory, or a range of a finished spill file.
+  private enum Segment: Sendable {
+    case bytes([UInt8])
+    case file(path: String, from: Int64, to: Int64)
+  }
+
   /// Writes `prologue + spills + epilogue` to a temporary file, dropping the separator in front of
   /// the file's first voucher, then renames it to `path`.
+  ///
+  /// The SHA-256 is computed on another thread while the file is written (spill files are copied
+  /// by the kernel, so the two proceed side by side).
   ///
   /// - Returns: The published file's size and SHA-256.
   static func publish(
@@ -11,43 +20,102 @@ enum OutputAssembler {
     spills: [LedgerProcessor.Spill]
   ) throws -> RunReport.OutputFile {
     let destination = URL(fileURLWithPath: path)
-    var hasher = SHA256.Hasher()
-    var bytes: Int64 = 0
+    var segments: [Segment] = []
     var rest = spills[...]
     let writer: AtomicFileWriter
     if let spill = spills.first, spill.includesPrologue, let spillPath = spill.path {
       // The first ledger's spill file starts with the prologue: it becomes the output file.
       writer = try AtomicFileWriter(adopting: spillPath, destination: destination)
-      try SpillFile.withMappedBytes(path: spillPath, from: 0) { hasher.update($0) }
-      bytes = spill.length
+      segments.append(.file(path: spillPath, from: 0, to: spill.length))
       rest = rest.dropFirst()
     } else {
       writer = try AtomicFileWriter(destination: destination)
+      if !(spills.first?.includesPrologue ?? false) {
+        segments.append(.bytes(encoder.prologue(metadata)))
+      }
     }
-    func write(_ chunk: [UInt8]) throws {
-      try writer.write(chunk)
-      hasher.update(chunk)
-      bytes += Int64(chunk.count)
-    }
-    if !(spills.first?.includesPrologue ?? false) { try write(encoder.prologue(metadata)) }
     var first = rest.startIndex == spills.startIndex
     for spill in rest where spill.length > 0 {
       let skip = first ? encoder.separator.count : 0
       if let path = spill.path {
-        // Hashed where the file lies in memory, copied by the kernel: no pass through buffers.
-        try SpillFile.withMappedBytes(path: path, from: Int64(skip)) { hasher.update($0) }
-        try writer.write(contentsOf: URL(fileURLWithPath: path), from: UInt64(skip))
-        bytes += spill.length - Int64(skip)
+        segments.append(.file(path: path, from: Int64(skip), to: spill.length))
       } else {
-        try write(Array(spill.bytes.dropFirst(skip)))
+        segments.append(.bytes(Array(spill.bytes.dropFirst(skip))))
       }
       first = false
     }
-    try write(encoder.epilogue(metadata))
-    try writer.commit()
-    let digest = hasher.finalize()
+    segments.append(.bytes(encoder.epilogue(metadata)))
+
+    // Files are opened here, before anything can rename them (the adopted one is renamed into
+    // place on commit, maybe before the hashing thread gets to it).
+    var descriptors: [Int32] = []
+    defer { for descriptor in descriptors { close(descriptor) } }
+    for segment in segments {
+      guard case .file(let path, _, _) = segment else { continue }
+      let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+      guard descriptor >= 0 else { throw SpillFileError(path: path, operation: "open") }
+      descriptors.append(descriptor)
+    }
+    let hashing = HashJob(segments: segments, descriptors: descriptors)
+    let done = DispatchSemaphore(value: 0)
+    DispatchQueue.global().async {
+      hashing.run()
+      done.signal()
+    }
+    var bytes: Int64 = 0
+    do {
+      for (index, segment) in segments.enumerated() {
+        switch segment {
+        case .bytes(let content):
+          try writer.write(content)
+          bytes += Int64(content.count)
+        case .file(let path, let from, let to):
+          // The adopted file already holds its bytes.
+          if index > 0 || !writer.isAdopted {
+            try writer.write(contentsOf: URL(fileURLWithPath: path), from: UInt64(from))
+          }
+          bytes += to - from
+        }
+      }
+      try writer.commit()
+    } catch {
+      done.wait()
+      throw error
+    }
+    done.wait()
+    let digest = try hashing.result.get()
     return RunReport.OutputFile(
       path: (path as NSString).lastPathComponent, format: encoder.fileExtension, bytes: bytes,
       sha256: SHA256.hexString(digest))
+  }
+
+  /// Hashes the segments in order; its result is read after the thread running it signalled.
+  private final class HashJob: @unchecked Sendable {
+    let segments: [Segment]
+    /// An open descriptor per file segment, in order.
+    let descriptors: [Int32]
+    var result: Result<[UInt8], any Error> = .success([])
+
+    init(segments: [Segment], descriptors: [Int32]) {
+      self.segments = segments
+      self.descriptors = descriptors
+    }
+
+    func run() {
+      result = Result {
+        var hasher = SHA256.Hasher()
+        var files = descriptors.makeIterator()
+        for segment in segments {
+          switch segment {
+          case .bytes(let content): hasher.update(content)
+          case .file(let path, let from, let to):
+            try SpillFile.withMappedBytes(
+              descriptor: files.next()!, path: path, from: from, to: to
+            ) { hasher.update($0) }
+          }
+        }
+        return hasher.finalize()
+      }
+    }
   }
 }

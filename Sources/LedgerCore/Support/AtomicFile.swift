@@ -69,6 +69,8 @@ public final class AtomicFileWriter {
   public let temporaryPath: String
   private var descriptor: Int32
   private var buffer: [UInt8] = []
+  /// Whether the writer took over an existing file (``init(adopting:destination:)``).
+  let isAdopted: Bool
 
   /// Creates the temporary file next to `destination`.
   ///
@@ -79,6 +81,7 @@ public final class AtomicFileWriter {
     let name = ".\(destination.lastPathComponent).tmp-\(getpid())-\(random)"
     self.destination = destination
     self.temporaryPath = directory.hasSuffix("/") ? directory + name : directory + "/" + name
+    self.isAdopted = false
     self.descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
     guard descriptor >= 0 else { throw AtomicFileError.create(temporaryPath) }
     buffer.reserveCapacity(Self.chunkSize)
@@ -92,6 +95,7 @@ public final class AtomicFileWriter {
   init(adopting temporaryPath: String, destination: URL) throws {
     self.destination = destination
     self.temporaryPath = temporaryPath
+    isAdopted = true
     // Not O_APPEND: copy_file_range(2) refuses such a target.
     descriptor = open(temporaryPath, O_WRONLY | O_CLOEXEC)
     guard descriptor >= 0 else { throw AtomicFileError.create(temporaryPath) }

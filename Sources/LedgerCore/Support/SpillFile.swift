@@ -100,19 +100,29 @@ final class SpillFile {
     buffer.removeAll()
   }
 
-  /// Calls `body` with consecutive pieces of the file at `path` from `offset`, mapped into
-  /// memory 8 MiB at a time (so resident memory stays small), or read where mapping fails.
+  /// Calls `body` with consecutive pieces of the file at `path` from `offset` to `end` (its end
+  /// when `nil`), mapped into memory 8 MiB at a time (so resident memory stays small), or read
+  /// where mapping fails.
   static func withMappedBytes(
-    path: String, from offset: Int64, _ body: (UnsafeRawBufferPointer) throws -> Void
+    path: String, from offset: Int64, to end: Int64? = nil,
+    _ body: (UnsafeRawBufferPointer) throws -> Void
   ) throws {
     let descriptor = open(path, O_RDONLY | O_CLOEXEC)
     guard descriptor >= 0 else { throw SpillFileError(path: path, operation: "open") }
     defer { close(descriptor) }
+    try withMappedBytes(descriptor: descriptor, path: path, from: offset, to: end, body)
+  }
+
+  /// ``withMappedBytes(path:from:to:_:)`` on a file already open for reading.
+  static func withMappedBytes(
+    descriptor: Int32, path: String, from offset: Int64, to end: Int64? = nil,
+    _ body: (UnsafeRawBufferPointer) throws -> Void
+  ) throws {
     var status = stat()
     guard fstat(descriptor, &status) == 0 else {
       throw SpillFileError(path: path, operation: "read")
     }
-    let size = Int64(status.st_size)
+    let size = min(Int64(status.st_size), end ?? .max)
     let window: Int64 = 8 << 20
     var start = offset - offset % window
     while start < size {
@@ -120,8 +130,13 @@ final class SpillFile {
       guard let mapping = mmap(nil, length, PROT_READ, MAP_SHARED, descriptor, off_t(start)),
         mapping != MAP_FAILED
       else {
-        return try forEachChunk(path: path, from: max(start, offset)) { chunk in
-          try chunk.withUnsafeBytes(body)
+        var position = max(start, offset)
+        return try forEachChunk(path: path, from: position) { chunk in
+          let count = Int(min(Int64(chunk.count), size - position))
+          if count > 0 {
+            try chunk.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+          }
+          position += Int64(chunk.count)
         }
       }
       defer { munmap(mapping, length) }
