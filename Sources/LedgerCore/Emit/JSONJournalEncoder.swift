@@ -247,7 +247,25 @@ enum VoucherJSON {
     sink.append(UInt8(ascii: "\""))
   }
 
-  /// Appends a JSON string literal, escaping as ``JSONText/appendString(_:to:)`` does.
+  /// `\n`, `\r`, `\t`, `\b`, `\f`, `\"`, `\\`, or `\u00XX` for another control character.
+  private static func appendEscaped(_ byte: UInt8, to sink: inout ByteSink) {
+    let hex: StaticString = "0123456789abcdef"
+    sink.append(UInt8(ascii: "\\"))
+    switch byte {
+    case 0x0A: sink.append(UInt8(ascii: "n"))
+    case 0x0D: sink.append(UInt8(ascii: "r"))
+    case 0x09: sink.append(UInt8(ascii: "t"))
+    case 0x08: sink.append(UInt8(ascii: "b"))
+    case 0x0C: sink.append(UInt8(ascii: "f"))
+    case ..<0x20:
+      sink.append("u00")
+      sink.append(hex.utf8Start[Int(byte >> 4)], hex.utf8Start[Int(byte & 0x0F)])
+    default: sink.append(byte)  // `"` and `\`
+    }
+  }
+
+  /// Appends a JSON string literal, quotes included: escapes `"`, `\` and control characters
+  /// below U+0020; all other UTF-8, such as `æøå`, is copied unchanged.
   @inline(__always)
   static func appendString(_ bytes: UnsafeBufferPointer<UInt8>, to sink: inout ByteSink) {
     sink.append(UInt8(ascii: "\""))
@@ -258,9 +276,7 @@ enum VoucherJSON {
         continue
       }
       sink.append(UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
-      var escaped: [UInt8] = []
-      JSONText.appendEscaped(byte, to: &escaped)
-      sink.append(escaped)
+      appendEscaped(byte, to: &sink)
       runStart = index + 1
     }
     sink.append(UnsafeBufferPointer(rebasing: bytes[runStart...]))
