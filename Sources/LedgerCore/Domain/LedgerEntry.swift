@@ -125,6 +125,11 @@ public struct ReportPage: Hashable, Sendable, Codable {
   /// The number of entries, without decoding them.
   public var itemCount: Int { rawEntries?.entries.count ?? storedItems.count }
 
+  /// The last entry's `balanceAfter`, without decoding the entries.
+  var lastBalanceAfter: Int64? {
+    rawEntries.map { $0.entries.last?.balanceAfter } ?? storedItems.last?.balanceAfter
+  }
+
   /// The entries as ranges of bytes (built from ``items`` when the page was not parsed).
   var raw: RawEntries { rawEntries ?? RawEntries(storedItems) }
 

@@ -189,8 +189,8 @@ extension NightlyRunner {
         continue
       }
       for data in pages {
-        if let last = try ReportDecoding.page(data, context: "state cache").items.last {
-          balances[topic] = last.balanceAfter
+        if let last = try ReportDecoding.page(data, context: "state cache").lastBalanceAfter {
+          balances[topic] = last
         }
       }
     }
@@ -218,9 +218,10 @@ extension NightlyRunner {
       }
       hasher.update(Array(topic.rawValue.utf8))
       for page in pages {
-        hasher.update(Array(try CachingSource.canonical(ReportPage(items: page.page.items))))
-        entries += page.page.items.count
-        if let last = page.page.items.last { closing[topic] = last.balanceAfter }
+        let items = page.page.items
+        hasher.update(Array(try CachingSource.canonical(ReportPage(items: items))))
+        entries += items.count
+        if let last = items.last { closing[topic] = last.balanceAfter }
       }
     }
     return (SHA256.hexString(hasher.finalize()), entries, closing)
