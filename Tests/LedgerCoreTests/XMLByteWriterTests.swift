@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import LedgerCore
@@ -63,6 +64,48 @@ import Testing
           XMLText.clean(text, maxLength: maxLength)
             == XMLText.cleanScalars(text, maxLength: maxLength), "\(Array(text.unicodeScalars))")
       }
+    }
+  }
+}
+
+/// The JSON string escaper (eight bytes at a time through plain text) against a byte-by-byte
+/// reading of RFC 8259's rules.
+@Suite struct JSONStringEscapingTests {
+  static func reference(_ bytes: [UInt8]) -> [UInt8] {
+    var out: [UInt8] = [0x22]
+    for byte in bytes {
+      switch byte {
+      case 0x22: out += Array(#"\""#.utf8)
+      case 0x5C: out += Array(#"\\"#.utf8)
+      case 0x0A: out += Array(#"\n"#.utf8)
+      case 0x0D: out += Array(#"\r"#.utf8)
+      case 0x09: out += Array(#"\t"#.utf8)
+      case 0x08: out += Array(#"\b"#.utf8)
+      case 0x0C: out += Array(#"\f"#.utf8)
+      case ..<0x20: out += Array(String(format: "\\u%04x", Int(byte)).utf8)
+      default: out.append(byte)
+      }
+    }
+    return out + [0x22]
+  }
+
+  @Test(arguments: 0..<10)
+  func escapesLikeTheRules(seed: UInt64) {
+    var random = SplitMix64(seed: 900 + seed)
+    let alphabet: [UInt8] = [
+      0x00, 0x01, 0x08, 0x09, 0x0A, 0x0C, 0x0D, 0x1F, 0x20, 0x21, 0x22, 0x5C, 0x5B, 0x7E, 0x7F,
+      0x80, 0xC3, 0xA6, 0xE2, 0x80, 0x93, 0x41, 0x61,
+    ]
+    for _ in 0..<300 {
+      let length = Int(random.next() % 40)
+      // Mostly plain text, so runs of eight clean bytes occur, with the odd special byte.
+      let bytes: [UInt8] = (0..<length).map { _ in
+        random.next() % 5 == 0
+          ? alphabet[Int(random.next() % UInt64(alphabet.count))] : UInt8(0x41 + random.next() % 26)
+      }
+      var sink = ByteSink(capacity: 16)
+      bytes.withUnsafeBufferPointer { VoucherJSON.appendString($0, to: &sink) }
+      #expect(Array(sink.bytes) == Self.reference(bytes), "\(bytes)")
     }
   }
 }

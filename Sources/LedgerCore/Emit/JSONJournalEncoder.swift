@@ -270,7 +270,23 @@ enum VoucherJSON {
   static func appendString(_ bytes: UnsafeBufferPointer<UInt8>, to sink: inout ByteSink) {
     sink.append(UInt8(ascii: "\""))
     var runStart = 0
-    for index in bytes.indices {
+    var start = 0
+    if let base = bytes.baseAddress {
+      // Eight bytes at a time while none needs escaping: no `"`, `\\` or byte below 0x20.
+      let ones: UInt64 = 0x0101_0101_0101_0101
+      let highs: UInt64 = 0x8080_8080_8080_8080
+      while bytes.count - start >= 8 {
+        let word = UnsafeRawPointer(base + start).loadUnaligned(as: UInt64.self)
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        let special =
+          ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
+          | ((word &- ones &* 0x20) & ~word)
+        guard special & highs == 0 else { break }
+        start += 8
+      }
+    }
+    for index in start..<bytes.count {
       let byte = bytes[index]
       guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else {
         continue
