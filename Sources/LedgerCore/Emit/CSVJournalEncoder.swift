@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// Encodes a journal as CSV (RFC 4180): a header row, then one row per journal line.
 ///
 /// Columns: `voucher_id,date,account,account_name,debit,credit,currency,vat_code,description,`
@@ -181,8 +187,13 @@ public struct CSVJournalEncoder: FrameEncoder {
     }
     sink.append(quote)
     if neutralised { sink.append(UInt8(ascii: "'")) }
+    // Quotes are doubled; the runs between them are copied whole (`memchr` finds the next).
     var runStart = 0
-    for index in bytes.indices where bytes[index] == quote {
+    while runStart < bytes.count,
+      let found = memchr(bytes.baseAddress! + runStart, Int32(quote), bytes.count - runStart)
+    {
+      let index =
+        runStart + (UnsafeRawPointer(found) - UnsafeRawPointer(bytes.baseAddress! + runStart))
       sink.append(UnsafeBufferPointer(rebasing: bytes[runStart...index]))
       sink.append(quote)
       runStart = index + 1

@@ -109,3 +109,56 @@ import Testing
     }
   }
 }
+
+/// CSV cells (quote doubling found with `memchr`, quoting checked eight bytes at a time) against
+/// RFC 4180 read byte by byte, with the formula guard.
+@Suite struct CSVCellTests {
+  static func reference(_ text: [UInt8]) -> [UInt8] {
+    let formula = [UInt8]("=+-@\t\r".utf8).contains(text.first ?? 0)
+    let body = (formula ? [UInt8(ascii: "'")] : []) + text
+    guard text.contains(where: { $0 == 0x22 || $0 == 0x0D || $0 == 0x0A || $0 == 0x2C }) else {
+      return body
+    }
+    var out: [UInt8] = [0x22]
+    for byte in body {
+      out.append(byte)
+      if byte == 0x22 { out.append(0x22) }
+    }
+    return out + [0x22]
+  }
+
+  static func row(description: String) -> [UInt8] {
+    let source = LineSource(
+      ledgerID: "300119", topic: .funds, ledgerDate: LedgerDate(year: 2025, month: 1, day: 2)!,
+      entryType: .capture, pspReference: "1", reference: "r", salesUnit: nil, position: 1)
+    let line = JournalLine(
+      account: "1579", accountName: "A", amount: 100, currency: "NOK", description: description,
+      source: source)
+    let voucher = Voucher(
+      id: "V", date: source.ledgerDate, ledgerID: "300119", description: description,
+      lines: [line])
+    var bytes: [UInt8] = []
+    CSVJournalEncoder().encode(voucher, into: &bytes)
+    return bytes
+  }
+
+  @Test(arguments: 0..<10)
+  func cellsAreQuotedAsRFC4180Says(seed: UInt64) {
+    var random = SplitMix64(seed: 1300 + seed)
+    let alphabet: [UInt8] = Array("\"\",\r\n=+-@\t;'ab æ".utf8)
+    let marker = Self.row(description: "MARKER")
+    let markerBytes = Array("MARKER".utf8)
+    let at = marker.indices.first { marker[$0...].starts(with: markerBytes) }!
+    for _ in 0..<300 {
+      let length = Int(random.next() % 40)
+      let text: [UInt8] = (0..<length).map { _ in
+        random.next() % 3 == 0
+          ? alphabet[Int(random.next() % UInt64(alphabet.count))] : UInt8(0x61 + random.next() % 26)
+      }
+      guard let string = String(validating: text, as: UTF8.self) else { continue }
+      let expected =
+        Array(marker[..<at]) + Self.reference(text) + Array(marker[(at + markerBytes.count)...])
+      #expect(Self.row(description: string) == expected, "\(string.debugDescription)")
+    }
+  }
+}
