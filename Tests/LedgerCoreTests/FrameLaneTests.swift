@@ -367,17 +367,6 @@ import Testing
     }
   }
 
-  /// Where two byte strings first differ, with some context of each (frame lane, then reference).
-  static func firstDifference(_ a: [UInt8], _ b: [UInt8]) -> String {
-    let offset =
-      zip(a, b).enumerated().first { $0.element.0 != $0.element.1 }?.offset
-      ?? min(a.count, b.count)
-    func around(_ bytes: [UInt8]) -> String {
-      visible(Array(bytes[max(0, offset - 60)..<min(bytes.count, offset + 60)]))
-    }
-    return "at byte \(offset)\n  frame lane: …\(around(a))…\n  reference:  …\(around(b))…"
-  }
-
   @Test(arguments: 0..<5 as Range<UInt64>)
   func exportsAreByteIdenticalWithAndWithoutTheFrameLane(seed: UInt64) async throws {
     let directory = try temporaryDirectory()
