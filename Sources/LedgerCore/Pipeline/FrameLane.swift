@@ -52,7 +52,7 @@ final class FrameLane {
   func map(
     _ entry: RawEntry, bytes: UnsafeBufferPointer<UInt8>, topic: Topic, date: LedgerDate,
     position: Int
-  ) throws -> Bool {
+  ) -> Bool {
     switch mapper.map(
       entry, bytes: bytes, topic: topic, date: date, position: position, into: &frame)
     {

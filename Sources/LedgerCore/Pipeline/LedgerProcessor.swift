@@ -265,7 +265,7 @@ struct LedgerProcessor {
               // Map (the frame lane, or `Mapper` when not in use or it declines), then count,
               // then emit: the order `Mapper`'s path has always had.
               let inLane =
-                try lane?.map(
+                lane?.map(
                   entry, bytes: bytes, topic: topic, date: date, position: position) ?? false
               let mapped =
                 inLane
