@@ -91,6 +91,11 @@ public struct ExportPipeline: Sendable {
     workDirectory: String, progress: @escaping @Sendable (ExportProgress) -> Void
   ) async throws -> [LedgerProcessor.Outcome] {
     var outcomes = [LedgerProcessor.Outcome?](repeating: nil, count: ledgerIDs.count)
+    var finishedInOrder = 0
+    // Per format, the first ledger's spill file (which will become the output file) as long as
+    // every finished ledger is in it: a ledger started when all before it are finished appends
+    // to it (with one ledger at a time, every ledger does), so its bytes are written once.
+    var outputFiles = [LedgerProcessor.Spill?](repeating: nil, count: request.encoders.count)
     try await withThrowingTaskGroup(of: (Int, LedgerProcessor.Outcome).self) { group in
       var next = 0
       func start() {
@@ -99,11 +104,13 @@ public struct ExportPipeline: Sendable {
         next += 1
         progress(.ledgerStarted(ledgerID, index: index + 1, count: ledgerIDs.count))
         let currency = currencies[ledgerID] ?? nil
+        let continuing = finishedInOrder == index ? outputFiles : []
         group.addTask {
           // Small exports keep small spills in memory: no scratch files at all.
           var processor = try LedgerProcessor(
             request: request, ledgerID: ledgerID, currency: currency, workDirectory: workDirectory,
-            memoryLimit: ledgerIDs.count <= 16 ? 64 << 10 : 0, isFirst: index == 0)
+            memoryLimit: ledgerIDs.count <= 16 ? 64 << 10 : 0, isFirst: index == 0,
+            continuing: continuing)
           return (index, await processor.run(progress: progress))
         }
       }
@@ -111,10 +118,35 @@ public struct ExportPipeline: Sendable {
       while let (index, outcome) = try await group.next() {
         progress(.ledgerFinished(outcome.report))
         outcomes[index] = outcome
+        Self.track(outcome, first: index == 0, outputFiles: &outputFiles)
+        while finishedInOrder < outcomes.count, outcomes[finishedInOrder] != nil {
+          finishedInOrder += 1
+        }
         if next < ledgerIDs.count { start() }
       }
     }
     return outcomes.compactMap { $0 }
+  }
+
+  /// Follows the files that will become output files as ledgers finish: the first ledger's
+  /// spill file when it starts with the prologue, extended by every ledger that continued it; a
+  /// ledger published from a file of its own ends it (later ledgers come after its bytes). A
+  /// failed ledger changes nothing: it left no bytes.
+  private static func track(
+    _ outcome: LedgerProcessor.Outcome, first: Bool, outputFiles: inout [LedgerProcessor.Spill?]
+  ) {
+    guard outcome.report.status != "failed", outcome.spills.count == outputFiles.count else {
+      return
+    }
+    for (index, spill) in outcome.spills.enumerated() {
+      let starts = first && spill.includesPrologue
+      if spill.path != nil, starts || spill.continuesFile {
+        if starts || outputFiles[index] != nil { outputFiles[index] = spill }
+      } else {
+        // For good: a ledger still running in that file must not reopen it.
+        outputFiles[index] = nil
+      }
+    }
   }
 
   /// Accounts with opening and closing balances, VAT codes and totals of the published ledgers.

@@ -10,6 +10,12 @@ struct LedgerProcessor {
     var length: Int64
     /// The content starts with the format's prologue (see ``FrameEncoder/fixedPrologue``).
     var includesPrologue = false
+    /// Where the ledger's content starts in `path`: after the bytes of the ledgers before it
+    /// when the ledger continued their file (see ``LedgerProcessor/init(request:ledgerID:currency:workDirectory:memoryLimit:isFirst:continuing:)``).
+    var start: Int64 = 0
+
+    /// Whether the ledger continued another ledger's file.
+    var continuesFile: Bool { start > 0 }
   }
 
   /// What processing one ledger produced.
@@ -116,11 +122,15 @@ struct LedgerProcessor {
   /// Largest spill kept in memory until assembly (so memory stays bounded however many ledgers).
   let memoryLimit: Int
 
-  /// - Parameter isFirst: The ledger comes first in the outputs: spill files of formats with a
-  ///   fixed prologue start with it, so they can become the output files.
+  /// - Parameters:
+  ///   - isFirst: The ledger comes first in the outputs: spill files of formats with a fixed
+  ///     prologue start with it, so they can become the output files.
+  ///   - continuing: Per format, the spill file that will become the output file, when every
+  ///     ledger before this one is finished and in it: this ledger appends to it rather than to a
+  ///     file of its own (its bytes are then written once), and cuts it back if it fails.
   init(
     request: ExportRequest, ledgerID: LedgerID, currency: String?, workDirectory: String,
-    memoryLimit: Int = 0, isFirst: Bool = false
+    memoryLimit: Int = 0, isFirst: Bool = false, continuing: [Spill?] = []
   ) throws {
     self.memoryLimit = memoryLimit
     self.request = request
@@ -142,7 +152,10 @@ struct LedgerProcessor {
     }
     self.prologues = prologues
     spills = try request.encoders.enumerated().map { index, encoder in
-      try SpillFile(
+      if index < continuing.count, let file = continuing[index], let path = file.path {
+        return try SpillFile(continuing: path, at: file.length)
+      }
+      return try SpillFile(
         path: (workDirectory as NSString).appendingPathComponent(
           "\(safeName)-\(index).\(encoder.fileExtension)"),
         prefix: prologues[index] ?? [])
@@ -221,15 +234,20 @@ struct LedgerProcessor {
     if !failed {
       do {
         finished = try zip(spills, prologues).map { spill, prologue in
-          let (path, bytes, length) = try spill.finish(memoryLimit: memoryLimit)
-          return Spill(path: path, bytes: bytes, length: length, includesPrologue: prologue != nil)
+          let (path, bytes, start, length) = try spill.finish(memoryLimit: memoryLimit)
+          return Spill(
+            path: path, bytes: bytes, length: length, includesPrologue: prologue != nil,
+            start: start)
         }
       } catch {
         diagnostics.append(Diagnostic(.error, code: "spill", "\(error)", ledgerID: ledgerID))
         report.status = "failed"
         report.diagnostics.append("\(error)")
+        finished = []
       }
     }
+    // A failed ledger leaves nothing behind, in particular not in a file it continued.
+    if finished.isEmpty { for spill in spills { spill.discard() } }
     return Outcome(report: report, diagnostics: diagnostics, spills: finished, totals: totals)
   }
 

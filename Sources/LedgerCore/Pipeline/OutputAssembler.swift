@@ -24,10 +24,16 @@ enum OutputAssembler {
     var rest = spills[...]
     let writer: AtomicFileWriter
     if let spill = spills.first, spill.includesPrologue, let spillPath = spill.path {
-      // The first ledger's spill file starts with the prologue: it becomes the output file.
-      writer = try AtomicFileWriter(adopting: spillPath, destination: destination)
-      segments.append(.file(path: spillPath, from: 0, to: spill.length))
+      // The first ledger's spill file starts with the prologue: it becomes the output file,
+      // with the ledgers that continued it already in it.
+      var end = spill.length
       rest = rest.dropFirst()
+      while let next = rest.first, next.path == spillPath, next.start == end {
+        end = next.length
+        rest = rest.dropFirst()
+      }
+      writer = try AtomicFileWriter(adopting: spillPath, destination: destination)
+      segments.append(.file(path: spillPath, from: 0, to: end))
     } else {
       writer = try AtomicFileWriter(destination: destination)
       if !(spills.first?.includesPrologue ?? false) {
@@ -38,7 +44,7 @@ enum OutputAssembler {
     for spill in rest where spill.length > 0 {
       let skip = first ? encoder.separator.count : 0
       if let path = spill.path {
-        segments.append(.file(path: path, from: Int64(skip), to: spill.length))
+        segments.append(.file(path: path, from: spill.start + Int64(skip), to: spill.length))
       } else {
         segments.append(.bytes(Array(spill.bytes.dropFirst(skip))))
       }

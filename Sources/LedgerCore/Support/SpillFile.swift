@@ -18,30 +18,61 @@ final class SpillFile {
   @exclusivity(unchecked) private var buffer = ByteSink(capacity: SpillFile.bufferLimit + (1 << 14))
   private var flushedLength: Int64 = 0
   private var kept = false
+  /// Where this object's content starts: 0, or the length of the file it continues.
+  let origin: Int64
   private static let bufferLimit = 1 << 18
 
   /// A spill file at `path` (created on first overflow), starting with `prefix`.
   init(path: String, prefix: [UInt8] = []) throws {
     self.path = path
+    origin = 0
     buffer.append(prefix)
   }
 
-  deinit {
-    if descriptor >= 0 {
+  /// Continues the spill file at `path`, `length` bytes long (an earlier ledger's, which will
+  /// become the output file): appends go after those bytes, and when this object is dropped
+  /// without ``finish(memoryLimit:)`` the file is cut back to `length`, leaving them as they were.
+  init(continuing path: String, at length: Int64) throws {
+    self.path = path
+    origin = length
+    flushedLength = length
+    descriptor = open(path, O_RDWR | O_CLOEXEC)
+    guard descriptor >= 0 else { throw SpillFileError(path: path, operation: "open") }
+    guard ftruncate(descriptor, off_t(length)) == 0 else {
       close(descriptor)
-      if !kept { unlink(path) }
+      descriptor = -1
+      throw SpillFileError(path: path, operation: "truncate")
     }
   }
 
+  deinit {
+    if !kept { discard() }
+    if descriptor >= 0 { close(descriptor) }
+  }
+
+  /// Drops the content: a continued file is cut back to ``origin``, a file of its own removed.
+  func discard() {
+    kept = false
+    buffer.removeAll()
+    flushedLength = origin
+    guard descriptor >= 0 else { return }
+    if origin > 0 { _ = ftruncate(descriptor, off_t(origin)) } else { unlink(path) }
+    close(descriptor)
+    descriptor = -1
+  }
+
   /// Keeps the content after this object is gone: in memory when it never overflowed and is at
-  /// most `memoryLimit` bytes, else in the file (flushed; the caller removes it).
-  func finish(memoryLimit: Int) throws -> (path: String?, bytes: [UInt8], length: Int64) {
+  /// most `memoryLimit` bytes, else in the file (flushed; the caller removes it). The content is
+  /// `start..<length` of the file (`start` is ``origin``).
+  func finish(memoryLimit: Int) throws -> (
+    path: String?, bytes: [UInt8], start: Int64, length: Int64
+  ) {
     if descriptor < 0 && buffer.count <= memoryLimit {
-      return (nil, Array(buffer.bytes), Int64(buffer.count))
+      return (nil, Array(buffer.bytes), 0, Int64(buffer.count))
     }
     try flush()
     kept = true
-    return (path, [], flushedLength)
+    return (path, [], origin, flushedLength)
   }
 
   private func openIfNeeded() throws {
