@@ -7,10 +7,10 @@ import Foundation
 /// Text comparisons are byte comparisons when both sides are ASCII; otherwise they go through
 /// `String`, so canonically equivalent Unicode compares equal, as it does in ``Mapper``.
 struct FrameMapper {
-  /// An account with its text, and its index in ``accounts`` for the totals.
+  /// An account with its text (in ``constants``), and its index in ``accounts`` for the totals.
   struct Account {
-    var id: [UInt8]
-    var name: [UInt8]
+    var id: UnsafeBufferPointer<UInt8>
+    var name: UnsafeBufferPointer<UInt8>
     var index: Int
     /// The ID as spelled here, in ``spellings`` (one account may be spelled in two Unicode
     /// forms; totals keep the spelling that reached them first, as a `Dictionary` does).
@@ -83,13 +83,20 @@ struct FrameMapper {
     var salesUnits: TextSet?
     var reference: MappingProfile.ReferencePattern?
     var contra: Account
-    var vat: (code: [UInt8], rate: Int64, account: Account, accountName: [UInt8])?
+    var vat:
+      (
+        code: UnsafeBufferPointer<UInt8>, rate: Int64, account: Account,
+        accountName: UnsafeBufferPointer<UInt8>
+      )?
     var template: FrameTemplate
     /// The rule's dimensions, sorted by name in UTF-8 byte order, without repeats.
     var dimensions: [(name: [UInt8], dimension: DimensionTable)]
   }
 
   let ledger: LedgerID
+  /// Owns the constant text the mapper copies into frames (accounts, VAT codes, template
+  /// literals), so that reading a rule's parts costs no reference counting per entry.
+  private let constants: ConstantBytes
   private let ledgerBytes: [UInt8]
   /// Whether the ledger ID is ASCII without CR (one character per byte, so a voucher ID's length
   /// is its byte count).
@@ -101,10 +108,12 @@ struct FrameMapper {
   private let home: [Account]
   private let suspense: [Account]
   private let rules: [Rule]
-  private let suspenseTemplate = FrameTemplate(.suspense)
+  private let suspenseTemplate: FrameTemplate
 
   init(profile: MappingProfile, ledger: LedgerID) {
     self.ledger = ledger
+    let constants = ConstantBytes()
+    self.constants = constants
     ledgerBytes = Array(ledger.rawValue.utf8)
     ledgerIsPlain = ledger.rawValue.utf8.allSatisfy { $0 < 0x80 && $0 != 0x0D }
     var indices: [AccountID: Int] = [:]
@@ -126,8 +135,9 @@ struct FrameMapper {
           spellings.append(id); return spellings.count - 1
         }()
       return Account(
-        id: bytes, name: Array((name ?? profile.accounts[id]?.name ?? "").utf8), index: index,
-        spelling: spelling)
+        id: constants.store(bytes),
+        name: constants.store(Array((name ?? profile.accounts[id]?.name ?? "").utf8)),
+        index: index, spelling: spelling)
     }
     home = Topic.allCases.map { account(profile.clearing[$0]) }
     suspense = Topic.allCases.map { account(profile.suspense[$0]) }
@@ -140,10 +150,11 @@ struct FrameMapper {
       let vat = rule.vat.map { vat in
         let target = account(vat.account ?? rule.contra)
         return (
-          code: Array(vat.code.utf8),
+          code: constants.store(Array(vat.code.utf8)),
           rate: vat.rateBasisPoints ?? profile.vatCodes[vat.code]?.rateBasisPoints ?? 0,
           account: target,
-          accountName: Array((vat.account.flatMap { profile.accounts[$0]?.name } ?? "").utf8)
+          accountName: constants.store(
+            Array((vat.account.flatMap { profile.accounts[$0]?.name } ?? "").utf8))
         )
       }
       var names: [String] = []
@@ -157,11 +168,12 @@ struct FrameMapper {
         currencies: rule.match.currencies.map(TextSet.init),
         salesUnits: rule.match.salesUnits.map(TextSet.init), reference: rule.match.reference,
         contra: account(rule.contra), vat: vat,
-        template: FrameTemplate(rule.description ?? .ruleDefault),
+        template: FrameTemplate(rule.description ?? .ruleDefault, constants: constants),
         dimensions: names.map { (Array($0.utf8), DimensionTable(profile.dimensions[$0]!)) })
     }
     self.accounts = accounts
     self.spellings = spellings
+    suspenseTemplate = FrameTemplate(.suspense, constants: constants)
   }
 
   private static let noSalesUnit = Array(MappingProfile.Match.noSalesUnit.utf8)
@@ -271,7 +283,7 @@ struct FrameMapper {
     let dimensions = dimensionStart..<frame.dimensions.count
     if let vat = rules[matchedIndex].vat {
       let (net, vatAmount) = Mapper.splitVAT(gross: contraAmount, rateBasisPoints: vat.rate)
-      let code = vat.code.withUnsafeBufferPointer { frame.add($0) }
+      let code = frame.add(vat.code)
       template.append(
         rules[matchedIndex].contra, net, role: .contra, vat: (code, vat.rate), base: net,
         dimensions: dimensions, to: &frame)
@@ -298,11 +310,11 @@ struct FrameMapper {
     func append(
       _ account: Account, _ amount: Int64, role: LineRole,
       vat: (code: TextRange, rate: Int64)? = nil, base: Int64 = 0,
-      dimensions: Range<Int> = 0..<0, name: [UInt8]? = nil, to frame: inout VoucherFrame
+      dimensions: Range<Int> = 0..<0, name: UnsafeBufferPointer<UInt8>? = nil,
+      to frame: inout VoucherFrame
     ) {
       var line = VoucherFrame.Line(
-        account: account.id.withUnsafeBufferPointer { frame.add($0) },
-        accountName: (name ?? account.name).withUnsafeBufferPointer { frame.add($0) },
+        account: frame.add(account.id), accountName: frame.add(name ?? account.name),
         amount: amount, currency: currency, role: role, vatCode: vat?.code ?? .absent,
         vatRate: vat?.rate ?? 0, vatBase: base, description: description,
         dimensions: dimensions, source: source)
@@ -336,18 +348,20 @@ extension UnsafeBufferPointer<UInt8> {
 /// what ``DescriptionTemplate/render(_:ledger:topic:date:)`` gives.
 struct FrameTemplate {
   enum Segment {
-    /// Literal bytes, and whether the literal is all whitespace.
-    case literal([UInt8], whitespace: Bool)
+    /// Literal bytes (owned by the mapper's ``ConstantBytes``), and whether the literal is all
+    /// whitespace.
+    case literal(UnsafeBufferPointer<UInt8>, whitespace: Bool)
     case placeholder(DescriptionTemplate.Placeholder)
   }
 
   let segments: [Segment]
 
-  init(_ template: DescriptionTemplate) {
+  init(_ template: DescriptionTemplate, constants: ConstantBytes) {
     segments = template.segments.map { segment in
       switch segment {
       case .literal(let text):
-        .literal(Array(text.utf8), whitespace: text.allSatisfy(\.isWhitespace))
+        .literal(
+          constants.store(Array(text.utf8)), whitespace: text.allSatisfy(\.isWhitespace))
       case .placeholder(let placeholder): .placeholder(placeholder)
       }
     }
@@ -363,7 +377,7 @@ struct FrameTemplate {
     for segment in segments {
       switch segment {
       case .literal(let text, let whitespace):
-        text.withUnsafeBufferPointer { frame.text.append($0) }
+        frame.text.append(text)
         endsWithEmptyValue = endsWithEmptyValue && whitespace
       case .placeholder(let placeholder):
         let before = frame.text.count
@@ -449,4 +463,22 @@ func withCanonicalBytes<R>(
 ) -> R {
   if bytes.isASCII { return body(bytes) }
   return canonicalBytes(String(decoding: bytes, as: UTF8.self)).withUnsafeBufferPointer(body)
+}
+
+/// Bytes that live as long as their owner, handed out as buffer pointers: copying them around
+/// costs no reference counting.
+final class ConstantBytes {
+  private var blocks: [UnsafeMutableBufferPointer<UInt8>] = []
+
+  /// A copy of `bytes` that lives as long as this object.
+  func store(_ bytes: [UInt8]) -> UnsafeBufferPointer<UInt8> {
+    let block = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(1, bytes.count))
+    _ = block.initialize(from: bytes)
+    blocks.append(block)
+    return UnsafeBufferPointer(start: block.baseAddress, count: bytes.count)
+  }
+
+  deinit {
+    for block in blocks { block.deallocate() }
+  }
 }

@@ -49,18 +49,16 @@ struct DuplicateSet: Sendable {
     _ entry: RawEntry, psp: UnsafeBufferPointer<UInt8>, time: UnsafeBufferPointer<UInt8>,
     type: UnsafeBufferPointer<UInt8>
   ) -> Bool {
-    let start = keys.count
     let length = 4 + 24 + 4 + psp.count + 4 + type.count + time.count
-    keys.append(contentsOf: repeatElement(0, count: length))
-    let hash = keys.withUnsafeMutableBufferPointer { keys -> UInt64 in
-      let key = UnsafeMutableRawPointer(keys.baseAddress! + start)
+    // The key is put together on the stack, and copied into `keys` only when it is new.
+    return withUnsafeTemporaryAllocation(byteCount: length, alignment: 8) { key in
       var offset = 0
       func put<T: FixedWidthInteger>(_ value: T) {
         key.storeBytes(of: value.littleEndian, toByteOffset: offset, as: T.self)
         offset += MemoryLayout<T>.size
       }
       func put(_ bytes: UnsafeBufferPointer<UInt8>) {
-        if let base = bytes.baseAddress { memcpy(key + offset, base, bytes.count) }
+        if let base = bytes.baseAddress { memcpy(key.baseAddress! + offset, base, bytes.count) }
         offset += bytes.count
       }
       put(UInt32(length))
@@ -72,27 +70,32 @@ struct DuplicateSet: Sendable {
       put(UInt32(type.count))
       put(type)
       put(time)
-      return Self.hash(UnsafeBufferPointer(start: keys.baseAddress! + start, count: length))
+      let bytes = UnsafeBufferPointer(key.assumingMemoryBound(to: UInt8.self))
+      return insert(key: bytes, hash: Self.hash(bytes))
     }
+  }
+
+  /// Adds `key` unless it is there already.
+  private mutating func insert(key: UnsafeBufferPointer<UInt8>, hash: UInt64) -> Bool {
     let mask = slots.count - 1
     var index = Int(truncatingIfNeeded: hash) & mask
     while slots[index] >= 0 {
-      if hashes[index] == hash && sameKey(at: Int(slots[index]), start, length: length) {
-        keys.removeSubrange(start...)
-        return false
-      }
+      if hashes[index] == hash && isKey(at: Int(slots[index]), key) { return false }
       index = (index + 1) & mask
     }
-    slots[index] = Int32(start)
+    slots[index] = Int32(keys.count)
     hashes[index] = hash
+    keys.append(contentsOf: key)
     count += 1
     if count * 2 > slots.count { grow() }
     return true
   }
 
-  private func sameKey(at offset: Int, _ start: Int, length: Int) -> Bool {
+  /// Whether the key stored at `offset` is `key` (each key starts with its length).
+  private func isKey(at offset: Int, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
     keys.withUnsafeBufferPointer { keys in
-      memcmp(keys.baseAddress! + offset, keys.baseAddress! + start, length) == 0
+      offset + key.count <= keys.count
+        && memcmp(keys.baseAddress! + offset, key.baseAddress!, key.count) == 0
     }
   }
 

@@ -269,6 +269,8 @@ struct LedgerProcessor {
       var firstBefore: Int64?
       var lastAfter: Int64?
       var lastPage: ReportPage?
+      // Summed here, not in `totals`' dictionary: no hashing per entry.
+      var amountSum: Int64?
       let topicIndex = topic == .funds ? 0 : 1
       lane?.startTopic(from: totals)
       do {
@@ -297,7 +299,7 @@ struct LedgerProcessor {
                 totals.unknownTypes["\(topic) \(entry.entryType)", default: 0] += 1
               }
               totals.entries += 1
-              totals.amountSum[topic] = try checkedAdd(totals.amountSum[topic] ?? 0, entry.amount)
+              amountSum = try checkedAdd(amountSum ?? 0, entry.amount)
               if firstBefore == nil { firstBefore = entry.balanceBefore }
               lastAfter = entry.balanceAfter
               if let mapped {
@@ -326,6 +328,7 @@ struct LedgerProcessor {
         ])
       }
       lane?.finishTopic(into: &totals)
+      if let amountSum { totals.amountSum[topic] = amountSum }
       if lastPage?.tryLater ?? true { closed = false }
       if let firstBefore, let lastAfter {
         totals.chainMovement[topic] = try checkedAdd(
