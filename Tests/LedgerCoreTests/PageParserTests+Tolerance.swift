@@ -12,4 +12,21 @@ extension PageParserTests {
     Self.expectSame(Array(json.replacingOccurrences(of: "ENTRY", with: Self.entry).utf8), json)
   }
 
+  /// The parser expects each entry's keys in the previous entry's order; entries that differ
+  /// (other order, escaped key, a key the predicted one is a prefix of, space before `:`,
+  /// repeated key, missing key) are read exactly as `JSONDecoder` reads them.
+  @Test(arguments: [
+    #"{ENTRY, "amount": 1, "name": "a"}, {ENTRY, "amount": 2, "name": "b"}"#,
+    #"{ENTRY, "amount": 1}, {"amount": 2, ENTRY}"#,
+    #"{ENTRY, "amount": 1}, {"pspReference": "2", "ti\u006de": "2022-10-01T16:33:00Z", "entryType": "capture", "currency": "NOK", "balanceBefore": 0, "balanceAfter": 1, "amount": 1}"#,
+    #"{ENTRY, "name": "x", "amount": 1}, {ENTRY, "names": "y", "amount": 1}"#,
+    #"{ENTRY, "amount": 1}, {"pspReference"  :  "3" , "time"\#t:"2022-10-01T16:33:00Z", "entryType": "capture", "currency": "NOK", "balanceBefore": 0, "balanceAfter": 1, "amount" : 1}"#,
+    #"{ENTRY, "amount": 1}, {ENTRY, "amount": 1, "amount": 2}"#,
+    #"{ENTRY, "amount": 1}, {"time": "2022-10-01T16:33:00Z", "entryType": "capture", "currency": "NOK", "balanceBefore": 0, "balanceAfter": 1, "amount": 1}"#,
+  ])
+  func entriesWithKeysInAnotherOrderAreReadLikeJSONDecoder(items: String) {
+    let json = #"{"items": ["# + items.replacingOccurrences(of: "ENTRY", with: Self.entry) + "]}"
+    Self.expectSame(Array(json.utf8), items)
+  }
+
 }

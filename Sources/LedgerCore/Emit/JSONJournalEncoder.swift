@@ -144,17 +144,25 @@ enum VoucherJSON {
     sink.append(#","ledgerId":"#)
     appendString(text.slice(frame.ledgerID), to: &sink)
     sink.append(#","lines":["#)
+    // Lines mostly share their source: its object is written once and copied.
+    var source = SourceCopy()
     for index in frame.lines.indices {
       if index > 0 { sink.append(UInt8(ascii: ",")) }
-      appendLine(frame, index, text: text, to: &sink)
+      appendLine(frame, index, text: text, source: &source, to: &sink)
     }
     sink.append(UInt8(ascii: "]"), UInt8(ascii: "}"))
+  }
+
+  /// The source object last written, and where it is in the sink.
+  private struct SourceCopy {
+    var source: VoucherFrame.Source?
+    var bytes = 0..<0
   }
 
   @inline(__always)
   private static func appendLine(
     _ frame: borrowing VoucherFrame, _ index: Int, text: UnsafeBufferPointer<UInt8>,
-    to sink: inout ByteSink
+    source previous: inout SourceCopy, to sink: inout ByteSink
   ) {
     let line = frame.lines[index]
     sink.append(#"{"account":"#)
@@ -184,7 +192,13 @@ enum VoucherJSON {
       sink.append(UInt8(ascii: "}"))
     }
     sink.append(#","source":"#)
-    appendSource(line.source, text: text, to: &sink)
+    if previous.source == line.source {
+      sink.appendCopy(of: previous.bytes)
+    } else {
+      let start = sink.count
+      appendSource(line.source, text: text, to: &sink)
+      previous = SourceCopy(source: line.source, bytes: start..<sink.count)
+    }
     sink.append(#","vat":"#)
     if !line.vatCode.isAbsent {
       sink.append(#"{"base":"#)

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 extension PageParser {
   /// A string token: the bytes between the quotes, still escaped, already validated.
   struct StringToken {
@@ -100,6 +106,27 @@ extension PageParser {
       skipWhitespace()
       try expect(UInt8(ascii: ":"))
       return token
+    }
+
+    /// Consumes `quoted` (a key with its quotes, no escapes), whitespace, `:` and whitespace when
+    /// they come next, as ``key()`` would; otherwise consumes nothing and returns `false`.
+    @inline(__always)
+    mutating func consumeKey(_ quoted: StaticString) -> Bool {
+      let length = quoted.utf8CodeUnitCount
+      guard count - index > length, memcmp(base + index, quoted.utf8Start, length) == 0 else {
+        return false
+      }
+      var probe = index + length
+      while probe < count,
+        base[probe] == 0x20 || base[probe] == 0x0A || base[probe] == 0x0D
+          || base[probe] == 0x09
+      {
+        probe += 1
+      }
+      guard probe < count, base[probe] == UInt8(ascii: ":") else { return false }
+      index = probe + 1
+      skipWhitespace()
+      return true
     }
 
     /// Skips one value of any type, checking its syntax; `depth` counts the enclosing containers.

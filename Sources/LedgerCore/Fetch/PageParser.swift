@@ -113,6 +113,20 @@ enum PageParser {
     }
   }
 
+  /// The keys of the last entry, by position (the first 16): entries of a page almost always
+  /// list the same keys in the same order.
+  struct KeyOrder {
+    private var fields = SIMD16<UInt8>(repeating: .max)
+
+    func field(at position: Int) -> EntrySlots.Field? {
+      position < 16 ? EntrySlots.Field(rawValue: fields[position]) : nil
+    }
+
+    mutating func set(_ field: EntrySlots.Field?, at position: Int) {
+      if position < 16 { fields[position] = field?.rawValue ?? .max }
+    }
+  }
+
   /// The `items` array, with the first entry's problem (the rest of the array is only scanned).
   private static func items(_ scanner: inout Scanner) throws(PageParseError) -> (
     Slot<RawEntries>, PageParseError?
@@ -129,9 +143,10 @@ enum PageParser {
       return (.value(RawEntries(bytes: [], entries: [])), nil)
     }
     var index = 0
+    var order = KeyOrder()
     repeat {
       if failure == nil, scanner.current == UInt8(ascii: "{") {
-        let slots = try EntrySlots(&scanner)
+        let slots = try EntrySlots(&scanner, order: &order)
         do {
           entries.append(try slots.entry(at: index, scanner: scanner, builder: &builder))
         } catch {
@@ -200,13 +215,26 @@ extension PageParser {
     var message = Slot<StringToken>.missing
     var maskedPhoneNo = Slot<StringToken>.missing
 
-    /// Scans the entry object at `{`.
-    init(_ scanner: inout Scanner) throws(PageParseError) {
+    /// Scans the entry object at `{`; `order` is the previous entry's keys, and becomes this
+    /// one's.
+    init(_ scanner: inout Scanner, order: inout KeyOrder) throws(PageParseError) {
       guard scanner.enter(closing: UInt8(ascii: "}")) else { return }
+      var position = 0
       repeat {
-        let key = try scanner.key()
+        // The key the previous entry had here, checked with one comparison; any other key (or
+        // an escaped spelling of this one) is scanned.
+        let predicted = order.field(at: position)
+        let field: Field?
+        if let predicted, scanner.consumeKey(Field.quotedKeys[Int(predicted.rawValue)]) {
+          field = predicted
+        } else {
+          let key = try scanner.key()
+          field = scanner.withBytes(of: key, Field.init)
+        }
+        order.set(field, at: position)
+        position += 1
         let depth = 3
-        switch scanner.withBytes(of: key, Field.init) {
+        switch field {
         case .pspReference: try scanner.fill(&pspReference, depth: depth)
         case .time: try scanner.fill(&time, depth: depth)
         case .ledgerDate: try scanner.fill(&ledgerDate, depth: depth)
@@ -302,9 +330,16 @@ extension PageParser {
     }
 
     /// The keys of an entry that are read.
-    private enum Field {
+    enum Field: UInt8 {
       case pspReference, time, ledgerDate, entryType, reference, currency, amount, balanceBefore,
         balanceAfter, recipientHandle, name, message, maskedPhoneNo
+
+      /// Each field's key in quotes, by raw value.
+      static let quotedKeys: [StaticString] = [
+        #""pspReference""#, #""time""#, #""ledgerDate""#, #""entryType""#, #""reference""#,
+        #""currency""#, #""amount""#, #""balanceBefore""#, #""balanceAfter""#,
+        #""recipientHandle""#, #""name""#, #""message""#, #""maskedPhoneNo""#,
+      ]
 
       init?(_ key: UnsafeBufferPointer<UInt8>) {
         let field: Field?
