@@ -332,11 +332,12 @@ import Testing
     return try await ExportPipeline().run(request)
   }
 
-  /// Expects two export directories to hold the same files, byte for byte, and the reports to be
-  /// equal (as values and as JSON bytes), with each output's SHA-256 that of its file.
+  /// Expects two export directories to hold the same `fileCount` files, byte for byte, and the
+  /// reports to be equal (as values and as JSON bytes), with each output's SHA-256 that of its file.
   static func expectSameExports(
     _ lane: RunReport, _ reference: RunReport, _ laneDirectory: String,
-    _ referenceDirectory: String, sourceLocation: SourceLocation = #_sourceLocation
+    _ referenceDirectory: String, fileCount: Int = 4,
+    sourceLocation: SourceLocation = #_sourceLocation
   ) throws {
     let equalReports = lane == reference
     #expect(equalReports, "the run reports differ", sourceLocation: sourceLocation)
@@ -352,7 +353,7 @@ import Testing
     #expect(
       files == (try fileManager.contentsOfDirectory(atPath: referenceDirectory).sorted()),
       sourceLocation: sourceLocation)
-    #expect(files.count == 4, "\(files)", sourceLocation: sourceLocation)
+    #expect(files.count == fileCount, "\(files)", sourceLocation: sourceLocation)
     for file in files {
       let a = Array(try Data(contentsOf: URL(fileURLWithPath: laneDirectory + "/" + file)))
       let b = Array(try Data(contentsOf: URL(fileURLWithPath: referenceDirectory + "/" + file)))

@@ -110,7 +110,7 @@ struct VoucherFrame: ~Copyable {
   }
 }
 
-/// An encoder that writes ``VoucherFrame``s (every built-in format but SAF-T).
+/// An encoder that writes ``VoucherFrame``s (every built-in format).
 protocol FrameEncoder: JournalEncoder {
   /// See the default implementation.
   var fixedPrologue: [UInt8]? { get }

@@ -116,8 +116,11 @@ struct LedgerProcessor {
   private let prologues: [[UInt8]?]
   private var buffer: [UInt8] = []
   /// The hot path, when every format writes frames and entries are exported one by one (not
-  /// summed per day, not converted for SAF-T): see ``FrameLane``.
+  /// summed per day), unless the ledger is listed in another currency than SAF-T reports in:
+  /// see ``FrameLane``.
   private var lane: FrameLane?
+  /// Whether the ledger goes through the frame lane (for the tests).
+  var usesLane: Bool { lane != nil }
 
   /// Largest spill kept in memory until assembly (so memory stays bounded however many ledgers).
   let memoryLimit: Int
@@ -161,11 +164,19 @@ struct LedgerProcessor {
         prefix: prologues[index] ?? [])
     }
     let frameEncoders = request.encoders.compactMap { $0 as? any FrameEncoder }
-    if request.usesFrameLane, request.aggregation == .entry, reporting == nil,
+    // A ledger listed in another currency than the reporting one has every voucher converted:
+    // the lane would decline each entry, so it is not used.
+    let reportingCurrency = reporting?.currency
+    var convertsAll = false
+    if let reportingCurrency, let currency {
+      convertsAll = !currency.utf8.elementsEqual(reportingCurrency.utf8)
+    }
+    if request.usesFrameLane, request.aggregation == .entry, !convertsAll,
       frameEncoders.count == request.encoders.count
     {
       lane = FrameLane(
-        mapper: FrameMapper(profile: request.profile, ledger: ledgerID), encoders: frameEncoders)
+        mapper: FrameMapper(profile: request.profile, ledger: ledgerID), encoders: frameEncoders,
+        reportingCurrency: reportingCurrency)
     }
   }
 
@@ -303,14 +314,15 @@ struct LedgerProcessor {
               if firstBefore == nil { firstBefore = entry.balanceBefore }
               lastAfter = entry.balanceAfter
               if let mapped {
-                // The lane keeps the running account sums: hand them over around the voucher.
+                // The lane keeps the running account (and reporting) sums: hand them over
+                // around the voucher.
                 lane?.finishTopic(into: &totals)
                 try totals.add(mapped.voucher)
-                lane?.startTopic(from: totals)
                 switch request.aggregation {
                 case .entry: try emit(mapped.voucher, totals: &totals)
                 case .daily: try aggregator.add(mapped.voucher)
                 }
+                lane?.startTopic(from: totals)
               } else {
                 try lane!.emit(into: spills, totals: &totals)
               }

@@ -1,5 +1,7 @@
-/// Writes Norwegian SAF-T Financial 1.30 (`urn:StandardAuditFile-Taxation-Financial:NO`) through
-/// libxml2's streaming writer.
+/// Writes Norwegian SAF-T Financial 1.30 (`urn:StandardAuditFile-Taxation-Financial:NO`): the
+/// prologue through libxml2's streaming writer, each voucher's `Transaction` straight into bytes
+/// from its ``VoucherFrame`` (`SAFTJournalEncoder+Frame.swift`), so the pipeline's frame lane
+/// writes SAF-T too.
 ///
 /// The prologue holds the `Header`, the `MasterFiles` (every account posted to, with opening and
 /// closing balances; a `TaxTable` entry per VAT code used) and the `GeneralLedgerEntries` totals,
@@ -12,12 +14,24 @@
 public struct SAFTJournalEncoder: JournalEncoder {
   public static let namespace = "urn:StandardAuditFile-Taxation-Financial:NO"
   public let options: SAFTOptions
-  private let reporting: ReportingCurrency
+  let reporting: ReportingCurrency
+  /// The reporting currency's UTF-8 bytes, and whether they are ASCII.
+  let currencyBytes: [UInt8]
+  let currencyIsASCII: Bool
+  /// `Country` (the company's) as written: escaped, up to a NUL.
+  let countryText: [UInt8]
 
   public init(options: SAFTOptions) {
     self.options = options
     reporting = ReportingCurrency(
       currency: options.company.currency, rates: options.company.exchangeRates)
+    currencyBytes = Array(options.company.currency.utf8)
+    currencyIsASCII = currencyBytes.allSatisfy { $0 < 0x80 }
+    var sink = ByteSink(capacity: 64)
+    Array(options.company.address.country.utf8).withUnsafeBufferPointer {
+      XMLText.appendEscaped($0, to: &sink)
+    }
+    countryText = Array(sink.bytes)
   }
 
   public var fileExtension: String { "xml" }
@@ -65,24 +79,10 @@ public struct SAFTJournalEncoder: JournalEncoder {
     return xml.take()
   }
 
+  /// Appends the voucher's `Transaction`; written through its frame (see
+  /// ``encode(_:text:into:)``), so the pipeline's frame lane and this give the same bytes.
   public func encode(_ voucher: Voucher, into buffer: inout [UInt8]) {
-    // The pipeline converts every voucher before it is encoded and fails the ledger if that is
-    // impossible, so conversion cannot fail here.
-    let lines = (try? reporting.convert(voucher)) ?? []
-    var xml = XMLByteWriter(baseDepth: 3)
-    xml.start("Transaction")
-    xml.element("TransactionID", text(voucher.id, 70))
-    xml.element("Period", decimal: voucher.date.month)
-    xml.element("PeriodYear", decimal: voucher.date.year)
-    xml.element("TransactionDate", date: voucher.date)
-    xml.element("VoucherType", "Vipps")
-    xml.element("VoucherDescription", "Vipps MobilePay ledger \(voucher.ledgerID)")
-    xml.element("Description", text(voucher.description, 256, fallback: voucher.id))
-    xml.element("SystemEntryDate", date: options.createdOn)
-    xml.element("GLPostingDate", date: voucher.date)
-    for (index, line) in lines.enumerated() { writeLine(&xml, line, recordID: index + 1) }
-    xml.end()
-    buffer.append(contentsOf: xml.sink.bytes)
+    encodeThroughFrame(voucher, into: &buffer)
   }
 
   public func epilogue(_ metadata: ExportMetadata) -> [UInt8] {
@@ -172,60 +172,5 @@ public struct SAFTJournalEncoder: JournalEncoder {
       xml.element(
         "\(kind)CreditBalance", MoneyFormat.decimal(balance).replacingOccurrences("-", with: ""))
     }
-  }
-
-  private func writeLine(
-    _ xml: inout XMLByteWriter, _ converted: ReportingCurrency.Line, recordID: Int
-  ) {
-    let line = converted.line
-    xml.start("Line")
-    xml.element("RecordID", decimal: recordID)
-    xml.element("AccountID", text(line.account.rawValue, 70))
-    for (name, value) in line.dimensions.sorted(by: { $0.key < $1.key }) {
-      writeAnalysis(&xml, type: name.uppercased(), id: value)
-    }
-    if line.role != .home, let salesUnit = line.source.salesUnit {
-      writeAnalysis(&xml, type: "SALGSSTED", id: salesUnit)
-    }
-    if let reference = line.source.reference, !reference.isEmpty {
-      xml.element("SourceDocumentID", text(reference, 35))
-    }
-    xml.element(
-      "Description", text(line.description, 256, fallback: line.source.entryType.rawValue))
-    let debit = converted.amount >= 0
-    xml.start(debit ? "DebitAmount" : "CreditAmount")
-    xml.element("Amount", magnitude: converted.amount)
-    if let rate = converted.rate {
-      xml.element("CurrencyCode", line.currency)
-      xml.element("CurrencyAmount", magnitude: line.amount)
-      xml.element("ExchangeRate", rate.description)
-    }
-    xml.end()
-    if line.role == .vat, let vat = line.vat {
-      xml.start("TaxInformation")
-      xml.element("TaxType", "MVA")
-      xml.element("TaxCode", text(vat.code, 70))
-      xml.element("TaxPercentage", MoneyFormat.decimal(vat.rateBasisPoints))
-      xml.element("Country", country)
-      xml.element("TaxBase", magnitude(converted.vatBase ?? 0))
-      xml.start(debit ? "DebitTaxAmount" : "CreditTaxAmount")
-      xml.element("Amount", magnitude(converted.amount))
-      xml.end()
-      xml.end()
-    }
-    if let psp = line.source.pspReference { xml.element("ReferenceNumber", text(psp, 35)) }
-    xml.end()
-  }
-
-  private func writeAnalysis(_ xml: inout XMLByteWriter, type: String, id: String) {
-    xml.start("Analysis")
-    xml.element("AnalysisType", text(type, 9))
-    xml.element("AnalysisID", text(id, 256))
-    xml.end()
-  }
-
-  private func magnitude(_ amount: Int64) -> String {
-    let text = MoneyFormat.decimal(amount)
-    return text.hasPrefix("-") ? String(text.dropFirst()) : text
   }
 }

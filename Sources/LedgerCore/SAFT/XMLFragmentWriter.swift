@@ -165,8 +165,9 @@ enum XMLText {
 
 /// Writes indented XML elements straight into bytes, exactly as ``XMLFragmentWriter`` (libxml2's
 /// `xmlTextWriter`) writes them: text escaped as `xmlEncodeSpecialChars` does (`<`, `>`, `&`,
-/// `"` and CR), an element without content closed as `<name/>`. Used for the journal's
-/// transactions, written once per voucher.
+/// `"` and CR), an element without content closed as `<name/>`. It wrote the journal's
+/// transactions before ``SAFTJournalEncoder`` wrote them from frames; the tests keep that writer
+/// as the reference the frame encoder is compared with, so this stays the link to libxml2.
 struct XMLByteWriter: ~Copyable {
   private(set) var sink = ByteSink(capacity: 4096)
   private var depth: Int
