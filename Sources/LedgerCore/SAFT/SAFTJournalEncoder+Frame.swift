@@ -2,7 +2,7 @@
 /// implementation behind both ``SAFTJournalEncoder/encode(_:into:)`` (through
 /// ``FrameEncoder/encodeThroughFrame(_:into:)``) and the pipeline's frame lane.
 ///
-/// The rules are those of a `Transaction` as it has always been written (``XMLByteWriter``
+/// The rules are those of a `Transaction` as it has always been written (libxml2's `xmlTextWriter`
 /// indentation and escaping, ``XMLText/clean(_:maxLength:)`` on every free text, the same
 /// fallbacks); the tests keep the `Voucher`-based writer as the reference and compare bytes.
 ///

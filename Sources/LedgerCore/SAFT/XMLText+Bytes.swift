@@ -4,7 +4,7 @@
 /// The text must be valid UTF-8, as every ``VoucherFrame``'s text is (it comes from `String`s or
 /// from pages whose UTF-8 the parser validated); bytes that are not are never read past the end.
 extension XMLText {
-  /// Appends ``clean(_:maxLength:)`` of `bytes`, escaped as ``XMLByteWriter`` escapes text
+  /// Appends ``clean(_:maxLength:)`` of `bytes`, escaped as libxml2's writer escapes text
   /// (`<`, `>`, `&`, `"`; cleaning leaves no CR or NUL).
   ///
   /// - Parameters:
@@ -117,7 +117,7 @@ extension XMLText {
     return count > 0
   }
 
-  /// Appends `text` as ``XMLByteWriter/element(_:_:)`` writes it: up to the first NUL, with
+  /// Appends `text` as libxml2's writer writes element text: up to the first NUL (a C string), with
   /// `<`, `>`, `&`, `"` and CR escaped; not cleaned.
   static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, to sink: inout ByteSink) {
     var runStart = 0
