@@ -2,6 +2,7 @@
 #include "cfilecopy.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -18,5 +19,16 @@ long cfilecopy_copy_file_range(int input, int64_t *offset, int output, size_t le
   (void)length;
   errno = ENOSYS;
   return -1;
+#endif
+}
+
+int cfilecopy_start_writeback(int file, int64_t offset, int64_t length) {
+#if defined(__linux__)
+  return sync_file_range(file, (off64_t)offset, (off64_t)length, SYNC_FILE_RANGE_WRITE);
+#else
+  (void)file;
+  (void)offset;
+  (void)length;
+  return 0;
 #endif
 }

@@ -138,6 +138,29 @@ extension OutputAdoptionTests {
   }
 }
 
+extension OutputAdoptionTests {
+  /// Writes to disk are started 8 MiB at a time, from where the last ones ended; after a
+  /// truncation, from the cut.
+  @Test func writebackStartsEveryEightMebibytes() throws {
+    let directory = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let descriptor = open(directory + "/file", O_RDWR | O_CREAT, 0o600)
+    defer { close(descriptor) }
+    let step = WritebackCursor.step
+    var cursor = WritebackCursor(from: 100)
+    cursor.written(upTo: 100 + step - 1, descriptor: descriptor)
+    #expect(cursor.start == 100)
+    cursor.written(upTo: 100 + step, descriptor: descriptor)
+    #expect(cursor.start == 100 + step)
+    cursor.truncated(to: 50)
+    #expect(cursor.start == 50)
+    cursor.truncated(to: 70)
+    #expect(cursor.start == 50)
+    cursor.written(upTo: 50 + 3 * step, descriptor: descriptor)
+    #expect(cursor.start == 50 + 3 * step)
+  }
+}
+
 /// The index of the first byte where `a` and `b` differ (the shorter one's length if one is a
 /// prefix of the other).
 private func firstDifference(_ a: [UInt8], _ b: [UInt8]) -> Int {

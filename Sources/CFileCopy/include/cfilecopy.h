@@ -10,4 +10,9 @@
 /// not exist; callers then copy through a buffer).
 long cfilecopy_copy_file_range(int input, int64_t *offset, int output, size_t length);
 
+/// Starts writing `length` bytes of `file` from `offset` to disk without waiting for them
+/// (Linux `sync_file_range(2)` with `SYNC_FILE_RANGE_WRITE`), so that a later `fsync` finds
+/// little left to do. Returns 0, or -1 with `errno` set; does nothing (returns 0) elsewhere.
+int cfilecopy_start_writeback(int file, int64_t offset, int64_t length);
+
 #endif

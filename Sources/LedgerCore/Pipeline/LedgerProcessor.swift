@@ -161,7 +161,7 @@ struct LedgerProcessor {
       return try SpillFile(
         path: (workDirectory as NSString).appendingPathComponent(
           "\(safeName)-\(index).\(encoder.fileExtension)"),
-        prefix: prologues[index] ?? [])
+        prefix: prologues[index] ?? [], writesBack: prologues[index] != nil)
     }
     let frameEncoders = request.encoders.compactMap { $0 as? any FrameEncoder }
     // A ledger listed in another currency than the reporting one has every voucher converted:

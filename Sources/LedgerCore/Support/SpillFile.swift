@@ -1,3 +1,5 @@
+import CFileCopy
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
@@ -20,12 +22,17 @@ final class SpillFile {
   private var kept = false
   /// Where this object's content starts: 0, or the length of the file it continues.
   let origin: Int64
+  /// Set for a file that will become an output file: its bytes go to disk as they come.
+  private var writeback: WritebackCursor?
   private static let bufferLimit = 1 << 18
 
-  /// A spill file at `path` (created on first overflow), starting with `prefix`.
-  init(path: String, prefix: [UInt8] = []) throws {
+  /// A spill file at `path` (created on first overflow), starting with `prefix`; one that will
+  /// become an output file `writesBack` (starts writing its bytes to disk as they come, so the
+  /// `fsync` that publishes it waits for little).
+  init(path: String, prefix: [UInt8] = [], writesBack: Bool = false) throws {
     self.path = path
     origin = 0
+    writeback = writesBack ? WritebackCursor(from: 0) : nil
     buffer.append(prefix)
   }
 
@@ -36,6 +43,7 @@ final class SpillFile {
     self.path = path
     origin = length
     flushedLength = length
+    writeback = WritebackCursor(from: length)
     descriptor = open(path, O_RDWR | O_CLOEXEC)
     guard descriptor >= 0 else { throw SpillFileError(path: path, operation: "open") }
     guard ftruncate(descriptor, off_t(length)) == 0 else {
@@ -114,6 +122,7 @@ final class SpillFile {
       throw SpillFileError(path: path, operation: "truncate")
     }
     flushedLength = mark
+    writeback?.truncated(to: mark)
   }
 
   /// Writes the buffer to the file.
@@ -129,6 +138,7 @@ final class SpillFile {
     }
     flushedLength += Int64(buffer.count)
     buffer.removeAll()
+    writeback?.written(upTo: flushedLength, descriptor: descriptor)
   }
 
   /// Calls `body` with consecutive pieces of the file at `path` from `offset` to `end` (its end
