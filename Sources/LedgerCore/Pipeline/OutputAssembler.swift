@@ -11,7 +11,7 @@ enum OutputAssembler {
   /// Writes `prologue + spills + epilogue` to a temporary file, dropping the separator in front of
   /// the file's first voucher, then renames it to `path`.
   ///
-  /// The SHA-256 is computed on another thread while the file is written (spill files are copied
+  /// The SHA-256 is computed on a thread of its own while the file is written (spill files are copied
   /// by the kernel, so the two proceed side by side).
   ///
   /// - Returns: The published file's size and SHA-256.
@@ -64,10 +64,13 @@ enum OutputAssembler {
     }
     let hashing = HashJob(segments: segments, descriptors: descriptors)
     let done = DispatchSemaphore(value: 0)
-    DispatchQueue.global().async {
+    // A thread of its own, started now: a work item on Dispatch's global queue could wait for a
+    // free worker for half a second while this one blocks in the kernel (seen on one CPU).
+    let thread = Thread {
       hashing.run()
       done.signal()
     }
+    thread.start()
     var bytes: Int64 = 0
     do {
       for (index, segment) in segments.enumerated() {
