@@ -113,7 +113,7 @@ extension PageParser {
     @inline(__always)
     mutating func consumeKey(_ quoted: StaticString) -> Bool {
       let length = quoted.utf8CodeUnitCount
-      guard count - index > length, memcmp(base + index, quoted.utf8Start, length) == 0 else {
+      guard count - index > length, Self.equal(base + index, quoted.utf8Start, length) else {
         return false
       }
       var probe = index + length
@@ -127,6 +127,27 @@ extension PageParser {
       index = probe + 1
       skipWhitespace()
       return true
+    }
+
+    /// Whether the `length` bytes at `a` and `b` are equal: compared eight at a time (the last
+    /// eight overlapping), as keys are short and a `memcmp` call costs more than the comparison.
+    @inline(__always)
+    private static func equal(
+      _ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ length: Int
+    ) -> Bool {
+      guard length >= 8 else {
+        for offset in 0..<length where a[offset] != b[offset] { return false }
+        return true
+      }
+      func word(_ pointer: UnsafePointer<UInt8>, _ offset: Int) -> UInt64 {
+        UnsafeRawPointer(pointer + offset).loadUnaligned(as: UInt64.self)
+      }
+      var offset = 0
+      while offset + 8 < length {
+        if word(a, offset) != word(b, offset) { return false }
+        offset += 8
+      }
+      return word(a, length - 8) == word(b, length - 8)
     }
 
     /// Skips one value of any type, checking its syntax; `depth` counts the enclosing containers.
