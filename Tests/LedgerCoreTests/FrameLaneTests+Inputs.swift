@@ -102,6 +102,26 @@ extension FrameLaneTests {
   /// A profile built in code, with what the loader would reject: VAT at 25 % without a VAT
   /// account, an undeclared VAT code and contra account, dimensions named twice (once in another
   /// normalization form) or undeclared, and sets holding texts canonically equivalent to ASCII.
+  /// The days of ledger 444444: on the first, three funds entries, the last of `Int64.min` (its
+  /// contra amount does not fit in 64 bits), so the ledger must fail the same way on every path;
+  /// the other days are empty.
+  static func overflowDays(start: LedgerDate, days: Int) -> [SyntheticDay] {
+    (0..<days).map { index in
+      let date = start.adding(days: index)
+      var funds: [LedgerEntry] = []
+      if index == 0 {
+        for (amount, before) in [(Int64(1000), Int64(0)), (-1000, 1000), (.min, 0)] {
+          funds.append(
+            LedgerEntry(
+              pspReference: "\(amount)", time: EntryTime("\(date)T12:00:00Z")!, ledgerDate: date,
+              entryType: .capture, reference: "x", currency: "NOK", amount: amount,
+              balanceBefore: before, balanceAfter: before &+ amount, recipientHandle: "NO:123455"))
+        }
+      }
+      return SyntheticDay(date: date, funds: funds, fees: [])
+    }
+  }
+
   static func codeProfile() throws -> MappingProfile {
     func account(_ name: String) -> MappingProfile.Account {
       MappingProfile.Account(name: name, groupingCategory: "x", groupingCode: "1")

@@ -67,19 +67,8 @@ extension SAFTFrameLaneTests {
     try synthetic("740000", listed: nil, currency: "EUR")
 
     ledgers.append(Ledger(ledgerId: "444444", currency: "NOK"))
-    for index in 0..<days {
-      let date = start.adding(days: index)
-      var funds: [LedgerEntry] = []
-      if index == 0 {
-        for (amount, before) in [(Int64(1000), Int64(0)), (-1000, 1000), (.min, 0)] {
-          funds.append(
-            LedgerEntry(
-              pspReference: "\(amount)", time: EntryTime("\(date)T12:00:00Z")!, ledgerDate: date,
-              entryType: .capture, reference: "x", currency: "NOK", amount: amount,
-              balanceBefore: before, balanceAfter: before &+ amount, recipientHandle: "NO:123455"))
-        }
-      }
-      try write("444444", SyntheticDay(date: date, funds: funds, fees: []))
+    for day in FrameLaneTests.overflowDays(start: start, days: days) {
+      try write("444444", day)
     }
     try ReplayRecorder(directory: directory).writeLedgers(ledgers)
   }
