@@ -22,6 +22,14 @@ import LedgerCore
 #endif
 
 let arguments = CommandLine.arguments
+
+// The benchmarks read the shipped mapping profile and sample company by relative path.
+for file in ["mappings/no-sales.yaml", "samples/company.yaml"]
+where !FileManager.default.fileExists(atPath: file) {
+  FileHandle.standardError.write(
+    Data("ledger-bench: \(file) not found; run it from the package root\n".utf8))
+  exit(2)
+}
 let entriesPerDay = 20_000
 
 /// User and system CPU time of this process so far.
