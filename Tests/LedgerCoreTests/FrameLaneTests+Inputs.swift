@@ -102,6 +102,21 @@ extension FrameLaneTests {
   /// A profile built in code, with what the loader would reject: VAT at 25 % without a VAT
   /// account, an undeclared VAT code and contra account, dimensions named twice (once in another
   /// normalization form) or undeclared, and sets holding texts canonically equivalent to ASCII.
+  /// Records `day` of ledger `id` (funds, and fees unless `fees` is false) in pages of a random
+  /// size from 2 to 10 entries.
+  static func record(
+    _ day: SyntheticDay, ledger id: LedgerID, into directory: String,
+    random: inout SplitMix64, open: Bool = false, fees: Bool = true
+  ) throws {
+    let recorder = ReplayRecorder(directory: directory, pageSize: 2 + Int(random.next() % 9))
+    try recorder.writeDate(
+      ledger: id, topic: .funds, date: day.date, entries: day.funds, open: open)
+    if fees {
+      try recorder.writeDate(
+        ledger: id, topic: .fees, date: day.date, entries: day.fees, open: open)
+    }
+  }
+
   /// The days of ledger 444444: on the first, three funds entries, the last of `Int64.min` (its
   /// contra amount does not fit in 64 bits), so the ledger must fail the same way on every path;
   /// the other days are empty.

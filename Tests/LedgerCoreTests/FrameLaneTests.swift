@@ -248,13 +248,8 @@ import Testing
     var random = SplitMix64(seed: seed)
     var ledgers: [Ledger] = []
     func write(_ id: LedgerID, _ day: SyntheticDay, open: Bool = false, fees: Bool = true) throws {
-      let recorder = ReplayRecorder(directory: directory, pageSize: 2 + Int(random.next() % 9))
-      try recorder.writeDate(
-        ledger: id, topic: .funds, date: day.date, entries: day.funds, open: open)
-      if fees {
-        try recorder.writeDate(
-          ledger: id, topic: .fees, date: day.date, entries: day.fees, open: open)
-      }
+      try FrameLaneTests.record(
+        day, ledger: id, into: directory, random: &random, open: open, fees: fees)
     }
 
     var plain = SyntheticLedger(seed: seed, ledgerID: "300119", start: start, entriesPerDay: 30)

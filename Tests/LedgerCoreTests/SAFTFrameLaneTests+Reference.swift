@@ -128,6 +128,19 @@ extension SAFTFrameLaneTests {
     return company
   }
 
+  /// Expects `voucher` to encode to the same bytes as with the reference writer, for every
+  /// company of ``companies()``.
+  static func expectSameAsReference(_ voucher: Voucher) throws {
+    for (name, options) in try companies() {
+      var expected: [UInt8] = []
+      ReferenceEncoder(options: options).encode(voucher, into: &expected)
+      var actual: [UInt8] = []
+      SAFTJournalEncoder(options: options).encode(voucher, into: &actual)
+      #expect(
+        actual == expected, "\(name): \(FrameLaneTests.firstDifference(actual, expected))")
+    }
+  }
+
   /// The companies the tests write for: NOK with rates for DKK and `é` (so `e\u{301}` converts
   /// too); the reporting currency `e\u{301}` (not ASCII) with rates for NOK and DKK; a country
   /// that needs escaping.
