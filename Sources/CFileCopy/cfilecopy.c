@@ -32,3 +32,15 @@ int cfilecopy_start_writeback(int file, int64_t offset, int64_t length) {
   return 0;
 #endif
 }
+
+int cfilecopy_punch_hole(int file, int64_t offset, int64_t length) {
+#if defined(__linux__)
+  return fallocate(file, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)offset, (off_t)length);
+#else
+  (void)file;
+  (void)offset;
+  (void)length;
+  errno = ENOSYS;
+  return -1;
+#endif
+}

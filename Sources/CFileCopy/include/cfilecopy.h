@@ -15,4 +15,9 @@ long cfilecopy_copy_file_range(int input, int64_t *offset, int output, size_t le
 /// little left to do. Returns 0, or -1 with `errno` set; does nothing (returns 0) elsewhere.
 int cfilecopy_start_writeback(int file, int64_t offset, int64_t length);
 
+/// Frees `length` bytes of `file` from `offset` (Linux `fallocate(2)` with
+/// `FALLOC_FL_PUNCH_HOLE`), keeping its size: they read as zeros after. Returns 0, or -1 with
+/// `errno` set (`ENOSYS` elsewhere).
+int cfilecopy_punch_hole(int file, int64_t offset, int64_t length);
+
 #endif

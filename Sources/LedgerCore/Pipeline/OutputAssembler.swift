@@ -1,3 +1,4 @@
+import CFileCopy
 import Foundation
 
 /// Publishes one output file from per-ledger spill files, atomically.
@@ -63,6 +64,8 @@ enum OutputAssembler {
       descriptors.append(descriptor)
     }
     let hashing = HashJob(segments: segments, descriptors: descriptors)
+    var release = SpillRelease()
+    defer { release.finish() }
     let done = DispatchSemaphore(value: 0)
     // A thread of its own, started now: a work item on Dispatch's global queue could wait for a
     // free worker for half a second while this one blocks in the kernel (seen on one CPU).
@@ -81,7 +84,11 @@ enum OutputAssembler {
         case .file(let path, let from, let to):
           // The adopted file already holds its bytes.
           if index > 0 || !writer.isAdopted {
-            try writer.write(contentsOf: URL(fileURLWithPath: path), from: UInt64(from))
+            release.track(path: path, segment: index, from: from, to: to)
+            try writer.write(contentsOf: URL(fileURLWithPath: path), from: UInt64(from)) {
+              release.advance(copied: (index, $0), hashed: hashing.progress)
+            }
+            release.advance(copied: (index, to), hashed: hashing.progress)
           }
           bytes += to - from
         }
@@ -114,17 +121,84 @@ enum OutputAssembler {
       result = Result {
         var hasher = SHA256.Hasher()
         var files = descriptors.makeIterator()
-        for segment in segments {
+        for (index, segment) in segments.enumerated() {
           switch segment {
           case .bytes(let content): hasher.update(content)
           case .file(let path, let from, let to):
+            var position = from
             try SpillFile.withMappedBytes(
               descriptor: files.next()!, path: path, from: from, to: to
-            ) { hasher.update($0) }
+            ) {
+              hasher.update($0)
+              position += Int64($0.count)
+              setProgress((index, position))
+            }
           }
+          setProgress((index + 1, 0))
         }
         return hasher.finalize()
       }
+    }
+
+    private let lock = NSLock()
+    private var hashed: (segment: Int, offset: Int64) = (0, 0)
+
+    private func setProgress(_ progress: (segment: Int, offset: Int64)) {
+      lock.withLock { hashed = progress }
+    }
+
+    /// How far the hash has read: the segment it is in and the offset reached there.
+    var progress: (segment: Int, offset: Int64) { lock.withLock { hashed } }
+  }
+
+  /// Frees the pages of spill files whose bytes are both copied into the output and hashed
+  /// (`fallocate(2)` punching holes; the work directory is removed after publishing anyway), so
+  /// that a spilled ledger is not held twice in the page cache, and the output's pages can reuse
+  /// the spill's.
+  struct SpillRelease {
+    private struct Tracked {
+      var descriptor: Int32
+      var segment: Int
+      /// Freed up to here (a page boundary).
+      var freed: Int64
+      /// The segment's end in the file.
+      var end: Int64
+    }
+    private var tracked: [Tracked] = []
+    private static let page: Int64 = 4096
+
+    /// Starts tracking segment `segment`, `path` from `from`; nothing is freed if the file cannot
+    /// be opened for writing.
+    mutating func track(path: String, segment: Int, from: Int64, to: Int64) {
+      let descriptor = open(path, O_RDWR | O_CLOEXEC)
+      guard descriptor >= 0 else { return }
+      let freed = (from + Self.page - 1) / Self.page * Self.page
+      tracked.append(Tracked(descriptor: descriptor, segment: segment, freed: freed, end: to))
+    }
+
+    /// Frees what both the copy and the hash have passed: the copy is at offset `copied.offset`
+    /// of segment `copied.segment` (earlier segments are copied whole), the hash at `hashed`.
+    mutating func advance(
+      copied: (segment: Int, offset: Int64), hashed: (segment: Int, offset: Int64)
+    ) {
+      for index in tracked.indices {
+        let segment = tracked[index].segment
+        let copiedTo = segment < copied.segment ? Int64.max : copied.offset
+        let hashedTo =
+          segment < hashed.segment ? Int64.max : segment == hashed.segment ? hashed.offset : 0
+        let end = min(copiedTo, hashedTo, tracked[index].end)
+        let to = end / Self.page * Self.page
+        guard to > tracked[index].freed else { continue }
+        let from = tracked[index].freed
+        _ = cfilecopy_punch_hole(tracked[index].descriptor, from, to - from)
+        tracked[index].freed = to
+      }
+    }
+
+    /// Closes the files.
+    mutating func finish() {
+      for file in tracked { close(file.descriptor) }
+      tracked.removeAll()
     }
   }
 }

@@ -155,9 +155,12 @@ public final class AtomicFileWriter {
 
   /// Appends the bytes of another file from `offset` to its end, in ``chunkSize`` chunks.
   ///
-  /// Used to concatenate spill files into the output.
+  /// Used to concatenate spill files into the output; `copied` is called with the source offset
+  /// reached after each chunk (the assembler frees the spill's pages behind it).
   /// - Throws: ``AtomicFileError`` when the source cannot be read or the output written.
-  public func write(contentsOf source: URL, from offset: UInt64 = 0) throws {
+  public func write(
+    contentsOf source: URL, from offset: UInt64 = 0, copied: ((Int64) -> Void)? = nil
+  ) throws {
     try checkOpen()
     try flush()
     let sourcePath = source.path
@@ -167,13 +170,14 @@ public final class AtomicFileWriter {
     // Inside the kernel where it can (no copy through this process), else through a buffer.
     var kernelOffset = Int64(offset)
     while true {
-      let copied = cfilecopy_copy_file_range(input, &kernelOffset, descriptor, 64 << 20)
-      if copied > 0 {
-        written += Int64(copied)
+      let count = cfilecopy_copy_file_range(input, &kernelOffset, descriptor, 64 << 20)
+      if count > 0 {
+        written += Int64(count)
         writeback.written(upTo: written, descriptor: descriptor)
+        copied?(kernelOffset)
         continue
       }
-      if copied == 0 { return }
+      if count == 0 { return }
       if errno == EINTR { continue }
       if kernelOffset != Int64(offset) && errno != EXDEV && errno != EINVAL && errno != ENOSYS {
         throw AtomicFileError.write(temporaryPath)
@@ -191,6 +195,7 @@ public final class AtomicFileWriter {
       if count == 0 { return }
       try chunk.withUnsafeBytes { try writeAll(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
       position += off_t(count)
+      copied?(Int64(position))
     }
   }
 
