@@ -2,12 +2,13 @@
 // replay data.
 //
 //   swift run -c release ledger-bench [ENTRIES] [--ledgers L] [--formats csv,jsonl,json,saft]
-//                                     [--repeat N] [--keep DIR]
+//                                     [--repeat N] [--keep DIR] [--per-day N]
 //   swift run -c release ledger-bench --fetch [LEDGER_DATES] [--latency-ms 20] [--concurrency 16]
 //   swift run -c release ledger-bench --partner [LEDGERS] [--latency-ms 20] [--concurrency 32]
 //
 // Generates ENTRIES synthetic entries (default 1,000,000; deterministic seed) as replay pages,
-// split over L ledgers (default 1), and measures page decoding alone (MB/s of page JSON, the
+// split over L ledgers (default 1) at N entries per ledger and date (default 20,000; a large N
+// shows the memory of a big merchant's day), and measures page decoding alone (MB/s of page JSON, the
 // byte-level parser and Foundation's JSONDecoder). Then, in a fresh child process per format, it
 // exports them with mappings/no-sales.yaml: once pinned to one CPU (`taskset -c 0`, one ledger at
 // a time) and, with several ledgers, once on every CPU (ledgers in parallel). Each line reports
@@ -30,7 +31,7 @@ where !FileManager.default.fileExists(atPath: file) {
     Data("ledger-bench: \(file) not found; run it from the package root\n".utf8))
   exit(2)
 }
-let entriesPerDay = 20_000
+let entriesPerDay = max(1, integerOption(arguments, "--per-day", 20_000))
 
 /// User and system CPU time of this process so far.
 func cpuSeconds() -> Double {

@@ -7,23 +7,26 @@
 /// The entries of one ledger date seen so far, to find one delivered twice: same pspReference,
 /// entry type, time text, amount and balances.
 ///
-/// Keys are stored as bytes in one buffer with an open-addressing table over them (no allocation
-/// per entry once grown). Text that is not ASCII is stored in Unicode Normalization Form C, so
-/// canonically equivalent texts make equal keys, as they compare equal as `String`s.
+/// Each entry's key (those fields as bytes) is put together on the stack and kept only as a
+/// 128-bit fingerprint in an open-addressing table: 16 bytes a slot, at most three quarters full,
+/// so 21–43 bytes per entry of the date (no allocation per entry once grown). The same key always
+/// gives the same fingerprint, so a duplicate is never missed; two different keys would have to
+/// share all 128 bits to be taken for one (for a million entries in a date, a chance of about
+/// 10^-27). Text that is not ASCII is keyed in Unicode Normalization Form C, so canonically
+/// equivalent texts make equal keys, as they compare equal as `String`s.
 struct DuplicateSet: Sendable {
-  /// Every key: `[length: UInt32][amount, before, after][psp count: UInt32][psp][type count:
-  /// UInt32][type][time]`.
-  private var keys: [UInt8] = []
-  /// Offsets into `keys` (`-1` = empty slot); the table's size is a power of two.
-  private var slots: [Int32] = Array(repeating: -1, count: 1024)
-  private var hashes: [UInt64] = Array(repeating: 0, count: 1024)
+  /// Two words per slot (the fingerprint); `0, 0` is an empty slot. The slot count is a power of
+  /// two.
+  private var slots: [UInt64] = Array(repeating: 0, count: 2 * 1024)
   private var count = 0
+
+  /// The number of slots (for tests: the memory the set holds is 16 bytes a slot).
+  var capacity: Int { slots.count / 2 }
 
   /// Forgets every key, keeping the storage.
   mutating func removeAll() {
     if count > 0 {
-      keys.removeAll(keepingCapacity: true)
-      for index in slots.indices { slots[index] = -1 }
+      slots.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
       count = 0
     }
   }
@@ -71,64 +74,87 @@ struct DuplicateSet: Sendable {
       put(type)
       put(time)
       let bytes = UnsafeBufferPointer(key.assumingMemoryBound(to: UInt8.self))
-      return insert(key: bytes, hash: Self.hash(bytes))
+      return insert(Self.fingerprint(bytes))
     }
   }
 
-  /// Adds `key` unless it is there already.
-  private mutating func insert(key: UnsafeBufferPointer<UInt8>, hash: UInt64) -> Bool {
-    let mask = slots.count - 1
-    var index = Int(truncatingIfNeeded: hash) & mask
-    while slots[index] >= 0 {
-      if hashes[index] == hash && isKey(at: Int(slots[index]), key) { return false }
-      index = (index + 1) & mask
+  /// Adds `fingerprint` unless it is there already.
+  private mutating func insert(_ fingerprint: (UInt64, UInt64)) -> Bool {
+    // `0, 0` marks an empty slot: that one fingerprint is stored as `0, 1` (a second key
+    // fingerprinted `0, 1` would be taken for it, at the same negligible odds as any other).
+    let (high, low) = fingerprint == (0, 0) ? (0, 1) : fingerprint
+    let inserted = slots.withUnsafeMutableBufferPointer { slots in
+      let mask = slots.count / 2 - 1
+      var index = Int(truncatingIfNeeded: low) & mask
+      while slots[2 * index] != 0 || slots[2 * index + 1] != 0 {
+        if slots[2 * index] == high && slots[2 * index + 1] == low { return false }
+        index = (index + 1) & mask
+      }
+      slots[2 * index] = high
+      slots[2 * index + 1] = low
+      return true
     }
-    slots[index] = Int32(keys.count)
-    hashes[index] = hash
-    keys.append(contentsOf: key)
+    guard inserted else { return false }
     count += 1
-    if count * 2 > slots.count { grow() }
+    if count * 4 > capacity * 3 { grow() }
     return true
   }
 
-  /// Whether the key stored at `offset` is `key` (each key starts with its length).
-  private func isKey(at offset: Int, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
-    keys.withUnsafeBufferPointer { keys in
-      offset + key.count <= keys.count
-        && memcmp(keys.baseAddress! + offset, key.baseAddress!, key.count) == 0
-    }
-  }
-
   private mutating func grow() {
-    let size = slots.count * 2
-    var newSlots = [Int32](repeating: -1, count: size)
-    var newHashes = [UInt64](repeating: 0, count: size)
-    for index in slots.indices where slots[index] >= 0 {
-      var target = Int(truncatingIfNeeded: hashes[index]) & (size - 1)
-      while newSlots[target] >= 0 { target = (target + 1) & (size - 1) }
-      newSlots[target] = slots[index]
-      newHashes[target] = hashes[index]
+    let size = capacity * 2
+    var newSlots = [UInt64](repeating: 0, count: 2 * size)
+    for index in 0..<capacity where slots[2 * index] != 0 || slots[2 * index + 1] != 0 {
+      var target = Int(truncatingIfNeeded: slots[2 * index + 1]) & (size - 1)
+      while newSlots[2 * target] != 0 || newSlots[2 * target + 1] != 0 {
+        target = (target + 1) & (size - 1)
+      }
+      newSlots[2 * target] = slots[2 * index]
+      newSlots[2 * target + 1] = slots[2 * index + 1]
     }
     slots = newSlots
-    hashes = newHashes
   }
 
-  /// FNV-1a over 8-byte words, finished with a mixer (a good spread for the table's low bits).
-  private static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
-    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-    var offset = 0
+  /// A 128-bit fingerprint of `bytes`: two independent 64-bit lanes over 8-byte words (the
+  /// last one zero-padded, the length mixed in), each a multiply-rotate round per word as in
+  /// xxHash64, finished with the MurmurHash3 avalanche.
+  static func fingerprint(_ bytes: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64) {
+    let prime1: UInt64 = 0x9E37_79B1_85EB_CA87
+    let prime2: UInt64 = 0xC2B2_AE3D_27D4_EB4F
+    let prime3: UInt64 = 0x1656_67B1_9E37_79F9
+    let prime4: UInt64 = 0x85EB_CA77_C2B2_AE63
+    var first = prime1 &+ prime2 &+ UInt64(bytes.count)
+    var second = prime4 ^ (UInt64(bytes.count) &* prime3)
+    @inline(__always) func round(_ word: UInt64) {
+      first = (first &+ word &* prime2).rotated(31) &* prime1
+      second = (second ^ word &* prime4).rotated(27) &* prime3 &+ prime2
+    }
     let base = UnsafeRawPointer(bytes.baseAddress!)
+    var offset = 0
     while bytes.count - offset >= 8 {
-      hash = (hash ^ base.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) &* 0x100_0000_01b3
+      round(base.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
       offset += 8
     }
-    while offset < bytes.count {
-      hash = (hash ^ UInt64(bytes[offset])) &* 0x100_0000_01b3
-      offset += 1
+    if offset < bytes.count {
+      var word: UInt64 = 0
+      for index in offset..<bytes.count {
+        word |= UInt64(bytes[index]) << (8 * UInt64(index - offset))
+      }
+      round(word)
     }
-    hash ^= hash >> 33
-    hash &*= 0xff51_afd7_ed55_8ccd
-    hash ^= hash >> 33
-    return hash
+    @inline(__always) func avalanche(_ value: UInt64) -> UInt64 {
+      var value = value
+      value ^= value >> 33
+      value &*= 0xff51_afd7_ed55_8ccd
+      value ^= value >> 33
+      value &*= 0xc4ce_b9fe_1a85_ec53
+      value ^= value >> 33
+      return value
+    }
+    return (avalanche(first), avalanche(second &+ first.rotated(17)))
   }
+}
+
+extension UInt64 {
+  @inline(__always)
+  fileprivate func rotated(_ count: UInt64) -> UInt64 { (self << count) | (self >> (64 - count)) }
 }
