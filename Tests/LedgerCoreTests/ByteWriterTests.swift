@@ -113,10 +113,11 @@ import Testing
 /// CSV cells (quote doubling found with `memchr`, quoting checked eight bytes at a time) against
 /// RFC 4180 read byte by byte, with the formula guard.
 @Suite struct CSVCellTests {
-  static func reference(_ text: [UInt8]) -> [UInt8] {
+  static func reference(_ text: [UInt8], delimiter: UInt8 = 0x2C) -> [UInt8] {
     let formula = [UInt8]("=+-@\t\r".utf8).contains(text.first ?? 0)
     let body = (formula ? [UInt8(ascii: "'")] : []) + text
-    guard text.contains(where: { $0 == 0x22 || $0 == 0x0D || $0 == 0x0A || $0 == 0x2C }) else {
+    guard text.contains(where: { $0 == 0x22 || $0 == 0x0D || $0 == 0x0A || $0 == delimiter })
+    else {
       return body
     }
     var out: [UInt8] = [0x22]
@@ -127,7 +128,7 @@ import Testing
     return out + [0x22]
   }
 
-  static func row(description: String) -> [UInt8] {
+  static func row(description: String, delimiter: Character = ",") -> [UInt8] {
     let source = LineSource(
       ledgerID: "300119", topic: .funds, ledgerDate: LedgerDate(year: 2025, month: 1, day: 2)!,
       entryType: .capture, pspReference: "1", reference: "r", salesUnit: nil, position: 1)
@@ -138,15 +139,17 @@ import Testing
       id: "V", date: source.ledgerDate, ledgerID: "300119", description: description,
       lines: [line])
     var bytes: [UInt8] = []
-    CSVJournalEncoder().encode(voucher, into: &bytes)
+    CSVJournalEncoder(options: .init(delimiter: delimiter)).encode(voucher, into: &bytes)
     return bytes
   }
 
-  @Test(arguments: 0..<10)
-  func cellsAreQuotedAsRFC4180Says(seed: UInt64) {
+  /// Texts of 0–39 bytes, a third of them from an alphabet of bytes that matter (quotes, both
+  /// delimiters, control bytes, formula characters, a two-byte letter), with `,` and with `;`.
+  @Test(arguments: 0..<10, [",", ";"] as [Character])
+  func cellsAreQuotedAsRFC4180Says(seed: UInt64, delimiter: Character) {
     var random = SplitMix64(seed: 1300 + seed)
-    let alphabet: [UInt8] = Array("\"\",\r\n=+-@\t;'ab æ".utf8)
-    let marker = Self.row(description: "MARKER")
+    let alphabet: [UInt8] = Array("\"\",\r\n=+-@\t;'ab æ\u{1}\u{B}\u{C}\u{E}#!".utf8)
+    let marker = Self.row(description: "MARKER", delimiter: delimiter)
     let markerBytes = Array("MARKER".utf8)
     let at = marker.indices.first { marker[$0...].starts(with: markerBytes) }!
     for _ in 0..<300 {
@@ -157,8 +160,11 @@ import Testing
       }
       guard let string = String(validating: text, as: UTF8.self) else { continue }
       let expected =
-        Array(marker[..<at]) + Self.reference(text) + Array(marker[(at + markerBytes.count)...])
-      #expect(Self.row(description: string) == expected, "\(string.debugDescription)")
+        Array(marker[..<at]) + Self.reference(text, delimiter: delimiter.asciiValue!)
+        + Array(marker[(at + markerBytes.count)...])
+      #expect(
+        Self.row(description: string, delimiter: delimiter) == expected,
+        "\(string.debugDescription)")
     }
   }
 }

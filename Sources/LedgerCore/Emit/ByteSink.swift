@@ -157,6 +157,44 @@ struct ByteSink: ~Copyable {
     count += 10
   }
 
+  /// Appends `bytes` when none of them is special, checking and copying eight bytes at a time
+  /// (`word` tells whether a word holds a special byte, `byte` whether a byte is one; they must
+  /// agree); else appends nothing and returns `false` (the caller then escapes the text byte by
+  /// byte). The encoders' fast path for text that needs no quoting or escaping.
+  @inline(__always)
+  mutating func appendUnlessSpecial(
+    _ bytes: UnsafeBufferPointer<UInt8>, word isSpecialWord: (UInt64) -> Bool,
+    byte isSpecial: (UInt8) -> Bool
+  ) -> Bool {
+    guard let source = bytes.baseAddress else { return true }
+    let length = bytes.count
+    reserve(length)
+    let target = base + count
+    if length >= 8 {
+      let from = UnsafeRawPointer(source)
+      let to = UnsafeMutableRawPointer(target)
+      var offset = 0
+      while length - offset > 8 {
+        let word = from.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+        if isSpecialWord(word) { return false }
+        to.storeBytes(of: word, toByteOffset: offset, as: UInt64.self)
+        offset += 8
+      }
+      // The last eight bytes, overlapping the words before when the length is not a multiple.
+      let last = from.loadUnaligned(fromByteOffset: length - 8, as: UInt64.self)
+      if isSpecialWord(last) { return false }
+      to.storeBytes(of: last, toByteOffset: length - 8, as: UInt64.self)
+    } else {
+      for index in 0..<length {
+        let byte = source[index]
+        if isSpecial(byte) { return false }
+        target[index] = byte
+      }
+    }
+    count += length
+    return true
+  }
+
   /// Appends a copy of bytes already in the sink.
   @inline(__always)
   mutating func appendCopy(of range: Range<Int>) {
@@ -168,5 +206,25 @@ struct ByteSink: ~Copyable {
   /// Drops bytes from the end back to `length`.
   mutating func truncate(to length: Int) {
     count = min(count, length)
+  }
+}
+
+/// Byte-in-word tests for the encoders' eight-bytes-at-a-time paths. Each is exact: it is true
+/// when, and only when, some byte of the word is the one asked for.
+enum WordBytes {
+  static let ones: UInt64 = 0x0101_0101_0101_0101
+  static let highs: UInt64 = 0x8080_8080_8080_8080
+
+  /// The high bit of each byte of `word` that equals `byte` (and maybe of bytes above one).
+  @inline(__always)
+  static func equal(_ word: UInt64, _ byte: UInt8) -> UInt64 {
+    let difference = word ^ (ones &* UInt64(byte))
+    return (difference &- ones) & ~difference & highs
+  }
+
+  /// The high bit of each byte of `word` below `bound` (at most 0x80; maybe of bytes above one).
+  @inline(__always)
+  static func below(_ word: UInt64, _ bound: UInt8) -> UInt64 {
+    (word &- ones &* UInt64(bound)) & ~word & highs
   }
 }

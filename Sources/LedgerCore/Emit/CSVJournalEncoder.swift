@@ -167,8 +167,24 @@ public struct CSVJournalEncoder: FrameEncoder {
     switch bytes.first {
     case UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D:
       formula = true
+    case nil:
+      return
     default:
       formula = false
+    }
+    // Most cells need no quoting: checked and copied eight bytes at a time (any byte below 0x0E
+    // sends the cell to the byte-by-byte path, which tells CR and LF from the others).
+    let delimiter = delimiterBytes[0]
+    if !formula, delimiterBytes.count == 1,
+      sink.appendUnlessSpecial(
+        bytes,
+        word: {
+          WordBytes.equal($0, UInt8(ascii: "\"")) | WordBytes.equal($0, delimiter)
+            | WordBytes.below($0, 0x0E) != 0
+        },
+        byte: { $0 == UInt8(ascii: "\"") || $0 == delimiter || $0 < 0x0E })
+    {
+      return
     }
     appendField(bytes, neutralised: formula, to: &sink)
   }
@@ -207,20 +223,13 @@ public struct CSVJournalEncoder: FrameEncoder {
     let delimiter = delimiterBytes[0]
     var start = 0
     if let base = bytes.baseAddress {
-      // Eight bytes at a time: a word has a byte equal to `b` when `word ^ b…b` has a zero byte.
-      let ones: UInt64 = 0x0101_0101_0101_0101
-      let highs: UInt64 = 0x8080_8080_8080_8080
-      @inline(__always) func hasZeroByte(_ word: UInt64) -> Bool {
-        (word &- ones) & ~word & highs != 0
-      }
+      // Eight bytes at a time while none is `"`, CR, LF or the delimiter's first byte.
       while bytes.count - start >= 8 {
         let word = UnsafeRawPointer(base + start).loadUnaligned(as: UInt64.self)
-        if hasZeroByte(word ^ (ones &* 0x22)) || hasZeroByte(word ^ (ones &* 0x0D))
-          || hasZeroByte(word ^ (ones &* 0x0A))
-          || hasZeroByte(word ^ (ones &* UInt64(delimiter)))
-        {
-          break
-        }
+        let special =
+          WordBytes.equal(word, 0x22) | WordBytes.equal(word, 0x0D) | WordBytes.equal(word, 0x0A)
+          | WordBytes.equal(word, delimiter)
+        guard special == 0 else { break }
         start += 8
       }
     }

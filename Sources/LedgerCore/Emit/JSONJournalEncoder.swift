@@ -283,20 +283,28 @@ enum VoucherJSON {
   @inline(__always)
   static func appendString(_ bytes: UnsafeBufferPointer<UInt8>, to sink: inout ByteSink) {
     sink.append(UInt8(ascii: "\""))
+    // Most strings need no escaping: checked and copied eight bytes at a time.
+    if sink.appendUnlessSpecial(
+      bytes,
+      word: {
+        WordBytes.equal($0, UInt8(ascii: "\"")) | WordBytes.equal($0, UInt8(ascii: "\\"))
+          | WordBytes.below($0, 0x20) != 0
+      },
+      byte: { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 < 0x20 })
+    {
+      sink.append(UInt8(ascii: "\""))
+      return
+    }
     var runStart = 0
     var start = 0
     if let base = bytes.baseAddress {
       // Eight bytes at a time while none needs escaping: no `"`, `\\` or byte below 0x20.
-      let ones: UInt64 = 0x0101_0101_0101_0101
-      let highs: UInt64 = 0x8080_8080_8080_8080
       while bytes.count - start >= 8 {
         let word = UnsafeRawPointer(base + start).loadUnaligned(as: UInt64.self)
-        let quote = word ^ (ones &* 0x22)
-        let backslash = word ^ (ones &* 0x5C)
         let special =
-          ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
-          | ((word &- ones &* 0x20) & ~word)
-        guard special & highs == 0 else { break }
+          WordBytes.equal(word, UInt8(ascii: "\"")) | WordBytes.equal(word, UInt8(ascii: "\\"))
+          | WordBytes.below(word, 0x20)
+        guard special == 0 else { break }
         start += 8
       }
     }
