@@ -14,6 +14,9 @@ struct LedgerProcessor {
     /// when the ledger continued their file (see ``LedgerProcessor/init(request:ledgerID:currency:workDirectory:memoryLimit:isFirst:continuing:)``).
     var start: Int64 = 0
 
+    /// Hashes the file while ledgers write it, when it will become an output file.
+    var follower: HashFollower?
+
     /// Whether the ledger continued another ledger's file.
     var continuesFile: Bool { start > 0 }
   }
@@ -156,7 +159,7 @@ struct LedgerProcessor {
     self.prologues = prologues
     spills = try request.encoders.enumerated().map { index, encoder in
       if index < continuing.count, let file = continuing[index], let path = file.path {
-        return try SpillFile(continuing: path, at: file.length)
+        return try SpillFile(continuing: path, at: file.length, follower: file.follower)
       }
       return try SpillFile(
         path: (workDirectory as NSString).appendingPathComponent(
@@ -248,7 +251,7 @@ struct LedgerProcessor {
           let (path, bytes, start, length) = try spill.finish(memoryLimit: memoryLimit)
           return Spill(
             path: path, bytes: bytes, length: length, includesPrologue: prologue != nil,
-            start: start)
+            start: start, follower: path == nil ? nil : spill.follower)
         }
       } catch {
         diagnostics.append(Diagnostic(.error, code: "spill", "\(error)", ledgerID: ledgerID))

@@ -24,6 +24,8 @@ enum OutputAssembler {
     var segments: [Segment] = []
     var rest = spills[...]
     let writer: AtomicFileWriter
+    // The adopted file's hash, when a follower hashed it while ledgers wrote it.
+    var followed: (follower: HashFollower, end: Int64)?
     if let spill = spills.first, spill.includesPrologue, let spillPath = spill.path {
       // The first ledger's spill file starts with the prologue: it becomes the output file,
       // with the ledgers that continued it already in it.
@@ -35,6 +37,7 @@ enum OutputAssembler {
       }
       writer = try AtomicFileWriter(adopting: spillPath, destination: destination)
       segments.append(.file(path: spillPath, from: 0, to: end))
+      followed = spill.follower.map { ($0, end) }
     } else {
       writer = try AtomicFileWriter(destination: destination)
       if !(spills.first?.includesPrologue ?? false) {
@@ -63,7 +66,7 @@ enum OutputAssembler {
       guard descriptor >= 0 else { throw SpillFileError(path: path, operation: "open") }
       descriptors.append(descriptor)
     }
-    let hashing = HashJob(segments: segments, descriptors: descriptors)
+    let hashing = HashJob(segments: segments, descriptors: descriptors, followed: followed)
     var release = SpillRelease()
     defer { release.finish() }
     let done = DispatchSemaphore(value: 0)
@@ -110,18 +113,30 @@ enum OutputAssembler {
     let segments: [Segment]
     /// An open descriptor per file segment, in order.
     let descriptors: [Int32]
+    /// A follower that hashed the first segment (the adopted file, up to `end`).
+    let followed: (follower: HashFollower, end: Int64)?
     var result: Result<[UInt8], any Error> = .success([])
 
-    init(segments: [Segment], descriptors: [Int32]) {
+    init(
+      segments: [Segment], descriptors: [Int32], followed: (follower: HashFollower, end: Int64)?
+    ) {
       self.segments = segments
       self.descriptors = descriptors
+      self.followed = followed
     }
 
     func run() {
       result = Result {
         var hasher = SHA256.Hasher()
         var files = descriptors.makeIterator()
-        for (index, segment) in segments.enumerated() {
+        var first = segments.startIndex
+        if let followed, let state = followed.follower.finish(at: followed.end) {
+          hasher = state
+          _ = files.next()
+          first += 1
+          setProgress((first, 0))
+        }
+        for (index, segment) in segments.enumerated() where index >= first {
           switch segment {
           case .bytes(let content): hasher.update(content)
           case .file(let path, let from, let to):

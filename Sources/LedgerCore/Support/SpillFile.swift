@@ -24,6 +24,11 @@ final class SpillFile {
   let origin: Int64
   /// Set for a file that will become an output file: its bytes go to disk as they come.
   private var writeback: WritebackCursor?
+  /// For a file that will become an output file: hashes its final bytes as they come.
+  let follower: HashFollower?
+  /// Bytes that no rollback takes back (all but the date being written; a failing ledger still
+  /// discards everything after ``origin``).
+  private var committed: Int64
   private static let bufferLimit = 1 << 18
 
   /// A spill file at `path` (created on first overflow), starting with `prefix`; one that will
@@ -32,16 +37,21 @@ final class SpillFile {
   init(path: String, prefix: [UInt8] = [], writesBack: Bool = false) throws {
     self.path = path
     origin = 0
+    committed = 0
     writeback = writesBack ? WritebackCursor(from: 0) : nil
+    follower = writesBack ? HashFollower(path: path) : nil
     buffer.append(prefix)
   }
 
   /// Continues the spill file at `path`, `length` bytes long (an earlier ledger's, which will
   /// become the output file): appends go after those bytes, and when this object is dropped
   /// without ``finish(memoryLimit:)`` the file is cut back to `length`, leaving them as they were.
-  init(continuing path: String, at length: Int64) throws {
+  init(continuing path: String, at length: Int64, follower: HashFollower? = nil) throws {
     self.path = path
     origin = length
+    committed = length
+    self.follower = follower
+    follower?.addOrigin(length)
     flushedLength = length
     writeback = WritebackCursor(from: length)
     descriptor = open(path, O_RDWR | O_CLOEXEC)
@@ -63,6 +73,8 @@ final class SpillFile {
     kept = false
     buffer.removeAll()
     flushedLength = origin
+    committed = origin
+    if origin > 0 { follower?.cutBack(to: origin) } else { follower?.cancel() }
     guard descriptor >= 0 else { return }
     if origin > 0 { _ = ftruncate(descriptor, off_t(origin)) } else { unlink(path) }
     close(descriptor)
@@ -76,9 +88,12 @@ final class SpillFile {
     path: String?, bytes: [UInt8], start: Int64, length: Int64
   ) {
     if descriptor < 0 && buffer.count <= memoryLimit {
+      follower?.cancel()
       return (nil, Array(buffer.bytes), 0, Int64(buffer.count))
     }
     try flush()
+    committed = flushedLength
+    follower?.advance(to: flushedLength)
     kept = true
     return (path, [], origin, flushedLength)
   }
@@ -108,11 +123,19 @@ final class SpillFile {
     if buffer.count >= SpillFile.bufferLimit { try flush() }
   }
 
-  /// The current end, to roll back to later.
-  func mark() -> Int64 { length }
+  /// The current end, to roll back to later; what is before it stays unless the ledger fails.
+  func mark() -> Int64 {
+    committed = length
+    follower?.advance(to: min(committed, flushedLength))
+    return length
+  }
 
   /// Drops everything appended after `mark`.
   func rollback(to mark: Int64) throws {
+    if mark < committed {
+      committed = mark
+      follower?.cutBack(to: mark)
+    }
     if mark >= flushedLength || descriptor < 0 {
       buffer.truncate(to: Int(mark - flushedLength))
       return
@@ -139,6 +162,7 @@ final class SpillFile {
     flushedLength += Int64(buffer.count)
     buffer.removeAll()
     writeback?.written(upTo: flushedLength, descriptor: descriptor)
+    follower?.advance(to: min(committed, flushedLength))
   }
 
   /// Calls `body` with consecutive pieces of the file at `path` from `offset` to `end` (its end
