@@ -114,16 +114,29 @@ enum PageParser {
   }
 
   /// The keys of the last entry, by position (the first 16): entries of a page almost always
-  /// list the same keys in the same order.
+  /// list the same keys in the same order. Held as raw values, a byte each, in two words.
   struct KeyOrder {
-    private var fields = SIMD16<UInt8>(repeating: .max)
+    private var low = UInt64.max
+    private var high = UInt64.max
 
-    func field(at position: Int) -> EntrySlots.Field? {
-      position < 16 ? EntrySlots.Field(rawValue: fields[position]) : nil
+    /// The raw value of the field at `position`, `0xFF` for none.
+    @inline(__always)
+    func raw(at position: Int) -> UInt8 {
+      guard position < 16 else { return .max }
+      let word = position < 8 ? low : high
+      return UInt8(truncatingIfNeeded: word >> UInt64((position & 7) * 8))
     }
 
-    mutating func set(_ field: EntrySlots.Field?, at position: Int) {
-      if position < 16 { fields[position] = field?.rawValue ?? .max }
+    @inline(__always)
+    mutating func set(_ raw: UInt8, at position: Int) {
+      guard position < 16 else { return }
+      let shift = UInt64((position & 7) * 8)
+      let mask = ~(UInt64(0xFF) << shift)
+      if position < 8 {
+        low = low & mask | UInt64(raw) << shift
+      } else {
+        high = high & mask | UInt64(raw) << shift
+      }
     }
   }
 
@@ -223,15 +236,18 @@ extension PageParser {
       repeat {
         // The key the previous entry had here, checked with one comparison; any other key (or
         // an escaped spelling of this one) is scanned.
-        let predicted = order.field(at: position)
+        let predicted = order.raw(at: position)
         let field: Field?
-        if let predicted, scanner.consumeKey(Field.quotedKeys[Int(predicted.rawValue)]) {
-          field = predicted
+        if Int(predicted) < Field.all.count,
+          scanner.consumeKey(Field.quotedKeys[Int(predicted)])
+        {
+          field = Field.all[Int(predicted)]
         } else {
           let key = try scanner.key()
           field = scanner.withBytes(of: key, Field.init)
+          // The order is written only when it changes.
+          order.set(field?.rawValue ?? .max, at: position)
         }
-        order.set(field, at: position)
         position += 1
         let depth = 3
         switch field {
@@ -333,6 +349,12 @@ extension PageParser {
     enum Field: UInt8 {
       case pspReference, time, ledgerDate, entryType, reference, currency, amount, balanceBefore,
         balanceAfter, recipientHandle, name, message, maskedPhoneNo
+
+      /// Every field, by raw value.
+      static let all: [Field] = [
+        .pspReference, .time, .ledgerDate, .entryType, .reference, .currency, .amount,
+        .balanceBefore, .balanceAfter, .recipientHandle, .name, .message, .maskedPhoneNo,
+      ]
 
       /// Each field's key in quotes, by raw value.
       static let quotedKeys: [StaticString] = [
