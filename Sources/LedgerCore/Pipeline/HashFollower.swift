@@ -153,6 +153,8 @@ final class HashFollower: @unchecked Sendable {
           continue
         }
         // Hash [position, end) outside the lock, on a copy; a cut-back meanwhile discards it.
+        // Read with `pread`, not mapped: a failing ledger may cut the file back under it, and a
+        // mapping would then fault (SIGBUS) where a read just comes up short.
         var copy = hasher
         let start = position
         condition.unlock()
