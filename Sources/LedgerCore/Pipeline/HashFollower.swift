@@ -57,6 +57,8 @@ final class HashFollower: @unchecked Sendable {
     /// A cut-back to an origin that the thread has to apply.
     var cut: Int64?
     var cancelled = false
+    /// The thread is reading the file outside the lock; a cut-back waits for it to stop.
+    var reading = false
     /// Set by ``finish(at:)``: stop once this many bytes are hashed.
     var target: Int64?
     // Read and written under `condition`; the thread hashes a copy outside it.
@@ -90,6 +92,8 @@ final class HashFollower: @unchecked Sendable {
       }
     }
 
+    /// Returns once the thread no longer reads the file, so that the caller may truncate it (a
+    /// mapped page cut off the file would fault).
     func cutBack(to length: Int64) {
       condition.withLock {
         final = min(final, length)
@@ -99,6 +103,7 @@ final class HashFollower: @unchecked Sendable {
           cancelled = true
         }
         condition.broadcast()
+        while reading { condition.wait() }
       }
     }
 
@@ -123,8 +128,6 @@ final class HashFollower: @unchecked Sendable {
     func run() {
       var descriptor: Int32 = -1
       defer { if descriptor >= 0 { close(descriptor) } }
-      let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
-      defer { chunk.deallocate() }
       condition.lock()
       defer {
         done = true
@@ -152,28 +155,30 @@ final class HashFollower: @unchecked Sendable {
           condition.wait()
           continue
         }
-        // Hash [position, end) outside the lock, on a copy; a cut-back meanwhile discards it.
-        // Read with `pread`, not mapped: a failing ledger may cut the file back under it, and a
-        // mapping would then fault (SIGBUS) where a read just comes up short.
+        // Hash [position, end) outside the lock, on a copy, mapped 8 MiB at a time. A cut-back
+        // meanwhile stops it after the current piece and waits (`reading`) before the file is
+        // truncated; what was hashed is then discarded.
         var copy = hasher
         let start = position
+        reading = true
         condition.unlock()
         var reached = start
         if descriptor < 0 { descriptor = open(path, O_RDONLY | O_CLOEXEC) }
-        while descriptor >= 0, reached < end {
-          let want = Int(min(Int64(chunk.count), end - reached))
-          let count = pread(descriptor, chunk.baseAddress, want, off_t(reached))
-          if count < 0 && errno == EINTR { continue }
-          guard count > 0 else { break }
-          copy.update(UnsafeRawBufferPointer(rebasing: chunk[..<count]))
-          reached += Int64(count)
+        if descriptor >= 0 {
+          try? SpillFile.withMappedBytes(descriptor: descriptor, path: path, from: start, to: end) {
+            if condition.withLock({ cut != nil || cancelled }) { throw CancellationError() }
+            copy.update($0)
+            reached += Int64($0.count)
+          }
         }
         condition.lock()
+        reading = false
+        condition.broadcast()
+        guard cut == nil, !cancelled, position == start else { continue }
         guard reached == end else {
           cancelled = true
           break
         }
-        guard cut == nil, position == start else { continue }
         hasher = copy
         position = end
         if let index = origins.firstIndex(of: end) {
