@@ -12,6 +12,18 @@ extension PageParserTests {
     Self.expectSame(Array(json.replacingOccurrences(of: "ENTRY", with: Self.entry).utf8), json)
   }
 
+  /// The key-order prediction looks fields up by raw value in these tables.
+  @Test func fieldTablesAreInRawValueOrder() {
+    typealias Field = PageParser.EntrySlots.Field
+    #expect(Field.all.count == Field.quotedKeys.count)
+    for (index, field) in Field.all.enumerated() {
+      #expect(Int(field.rawValue) == index)
+      // The quoted key, without its quotes, is the field's key.
+      let key = Field.quotedKeys[index].withUTF8Buffer { Array($0.dropFirst().dropLast()) }
+      #expect(key.withUnsafeBufferPointer { Field($0) } == field)
+    }
+  }
+
   /// The parser expects each entry's keys in the previous entry's order; entries that differ
   /// (other order, escaped key, a key the predicted one is a prefix of, space before `:`,
   /// repeated key, missing key) are read exactly as `JSONDecoder` reads them.

@@ -67,18 +67,6 @@ import Testing
     .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
       "samples/recorded")
 
-  /// The key-order prediction looks fields up by raw value in these tables.
-  @Test func fieldTablesAreInRawValueOrder() {
-    typealias Field = PageParser.EntrySlots.Field
-    #expect(Field.all.count == Field.quotedKeys.count)
-    for (index, field) in Field.all.enumerated() {
-      #expect(Int(field.rawValue) == index)
-      // The quoted key, without its quotes, is the field's key.
-      let key = Field.quotedKeys[index].withUTF8Buffer { Array($0.dropFirst().dropLast()) }
-      #expect(key.withUnsafeBufferPointer { Field($0) } == field)
-    }
-  }
-
   @Test func recordedDatePagesMatchJSONDecoder() throws {
     let enumerator = try #require(FileManager.default.enumerator(atPath: Self.recorded.path))
     var count = 0
