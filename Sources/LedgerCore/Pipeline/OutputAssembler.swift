@@ -87,7 +87,10 @@ enum OutputAssembler {
         case .file(let path, let from, let to):
           // The adopted file already holds its bytes.
           if index > 0 || !writer.isAdopted {
-            release.track(path: path, segment: index, from: from, to: to)
+            // Never the output's own file (only spill files are freed behind the copy).
+            if path != writer.temporaryPath {
+              release.track(path: path, segment: index, from: from, to: to)
+            }
             try writer.write(contentsOf: URL(fileURLWithPath: path), from: UInt64(from)) {
               release.advance(copied: (index, $0), hashed: hashing.progress)
             }
