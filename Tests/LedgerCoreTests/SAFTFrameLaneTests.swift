@@ -47,17 +47,25 @@ import Testing
 
   /// ``XMLText/appendCleaned(_:maxLength:uppercaseASCII:to:)`` gives what
   /// ``XMLText/clean(_:maxLength:)`` and ``XMLByteWriter`` give, on random text of awkward pieces
-  /// at every schema length (and upper-cased, for ASCII text).
-  @Test(arguments: 0..<10 as Range<UInt64>)
-  func textIsCleanedAndEscapedOnItsBytesAsOnItsString(seed: UInt64) {
-    var random = SplitMix64(seed: 0x5AF7_2000 &+ seed)
+  /// at every schema length (and upper-cased, for ASCII text); the `ascii` half draws mostly
+  /// plain ASCII with the odd space pair, control, DEL or markup character, so that the
+  /// eight-bytes-at-a-time check meets each of them at every position.
+  @Test(arguments: 0..<10 as Range<UInt64>, [false, true])
+  func textIsCleanedAndEscapedOnItsBytesAsOnItsString(seed: UInt64, ascii: Bool) {
+    var random = SplitMix64(seed: 0x5AF7_2000 &+ seed &+ (ascii ? 100 : 0))
     let alphabet =
-      XMLByteWriterTests.alphabet + ["é", "e\u{301}", "\u{C2}", "\u{FFFD}", "ﬁ", "ß", "–"]
+      ascii
+      ? ["a", "b", "Q", "7", ".", " ", "x", "y", "-", "/", "~"]
+      : XMLByteWriterTests.alphabet + ["é", "e\u{301}", "\u{C2}", "\u{FFFD}", "ﬁ", "ß", "–"]
+    let odd = ["  ", "<", ">", "&", "\"", "\t", "\n", "\u{7F}", "\u{1}"]
     var differences: [String] = []
     for _ in 0..<2000 {
-      let length = Int(random.next() % (random.next() % 8 == 0 ? 400 : 14))
-      let text = (0..<length).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] }
-        .joined()
+      let length = Int(random.next() % (random.next() % 8 == 0 ? 400 : ascii ? 40 : 14))
+      let text = (0..<length).map { _ in
+        ascii && random.next() % 24 == 0
+          ? odd[Int(random.next() % UInt64(odd.count))]
+          : alphabet[Int(random.next() % UInt64(alphabet.count))]
+      }.joined()
       let maxLength = [1, 2, 3, 9, 35, 70, 256][Int(random.next() % 7)]
       let uppercase = text.utf8.allSatisfy { $0 < 0x80 } && random.next() % 2 == 0
       let cleaned = XMLText.clean(uppercase ? text.uppercased() : text, maxLength: maxLength)

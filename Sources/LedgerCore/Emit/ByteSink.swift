@@ -222,6 +222,15 @@ enum WordBytes {
     return (difference &- ones) & ~difference & highs
   }
 
+  /// The high bit of exactly the bytes of `word` that equal `byte`, for a word of ASCII bytes
+  /// (none above 0x7F), so that neighbouring matches can be told apart.
+  @inline(__always)
+  static func exactlyEqual(_ word: UInt64, _ byte: UInt8) -> UInt64 {
+    let difference = word ^ (ones &* UInt64(byte))
+    let low: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+    return ~(((difference & low) &+ low) | difference) & highs
+  }
+
   /// The high bit of each byte of `word` below `bound` (at most 0x80; maybe of bytes above one).
   @inline(__always)
   static func below(_ word: UInt64, _ bound: UInt8) -> UInt64 {

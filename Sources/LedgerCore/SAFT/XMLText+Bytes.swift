@@ -32,6 +32,7 @@ extension XMLText {
   /// or `EF` (which may be a dropped scalar) is left to the scalar path.
   @inline(__always)
   private static func isPlain(_ bytes: UnsafeBufferPointer<UInt8>, maxLength: Int) -> Bool {
+    if let plain = isPlainASCII(bytes, maxLength: maxLength) { return plain }
     var scalars = 0
     var previous: UInt8 = 0x20  // a leading space is not plain
     for byte in bytes {
@@ -49,6 +50,37 @@ extension XMLText {
       previous = byte
     }
     return previous != 0x20 && scalars <= maxLength
+  }
+
+  /// ``isPlain(_:maxLength:)`` eight bytes at a time for ASCII text of 8 to `maxLength` bytes
+  /// (a scalar a byte); `nil` when that does not apply (shorter, longer or not all ASCII), and
+  /// the bytes are then looked at one by one.
+  @inline(__always)
+  private static func isPlainASCII(_ bytes: UnsafeBufferPointer<UInt8>, maxLength: Int) -> Bool? {
+    let count = bytes.count
+    guard count >= 8, count <= maxLength, let base = bytes.baseAddress else { return nil }
+    if base[0] == 0x20 || base[count - 1] == 0x20 { return false }
+    let raw = UnsafeRawPointer(base)
+    var offset = 0
+    while true {
+      // The last word overlaps the one before when the length is not a multiple of eight.
+      let start = min(offset, count - 8)
+      let word = raw.loadUnaligned(fromByteOffset: start, as: UInt64.self)
+      if word & WordBytes.highs != 0 { return nil }
+      let special =
+        WordBytes.below(word, 0x20) | WordBytes.equal(word, 0x7F)
+        | WordBytes.equal(word, UInt8(ascii: "<")) | WordBytes.equal(word, UInt8(ascii: ">"))
+        | WordBytes.equal(word, UInt8(ascii: "&")) | WordBytes.equal(word, UInt8(ascii: "\""))
+      if special != 0 { return false }
+      // Two spaces in a row: inside the word, or across from the word before.
+      let spaces = WordBytes.exactlyEqual(word, 0x20)
+      if spaces & (spaces >> 8) != 0 { return false }
+      if start == offset, offset > 0, base[offset - 1] == 0x20, base[offset] == 0x20 {
+        return false
+      }
+      if start == count - 8 { return true }
+      offset += 8
+    }
   }
 
   /// ``cleanScalars(_:maxLength:)`` on bytes, escaping as it appends.
