@@ -90,7 +90,7 @@ let package = Package(
     ),
     .testTarget(
       name: "CLITests",
-      dependencies: ["LedgerCore", "StateStore", "vipps-ledger"]
+      dependencies: ["LedgerCore", "StateStore", "vipps-ledger", "ledger-bench"]
     ),
   ],
   swiftLanguageModes: [.v6]

@@ -24,6 +24,26 @@ import LedgerCore
 
 let arguments = CommandLine.arguments
 
+if arguments.dropFirst().contains(where: { $0 == "--help" || $0 == "-h" }) {
+  print(
+    """
+    usage: ledger-bench [ENTRIES] [--ledgers L] [--formats csv,jsonl,json,saft] [--repeat N]
+                        [--keep DIR] [--per-day N]
+           ledger-bench --fetch [LEDGER_DATES] [--latency-ms 20] [--concurrency 16]
+                        [--ledgers-at-once N]
+           ledger-bench --partner [LEDGERS] [--latency-ms 20] [--concurrency 32] [--server PATH]
+
+    Pipeline throughput and memory: generates ENTRIES synthetic entries (default 1,000,000) in
+    L ledgers (default 1), N per ledger and date (default 20,000), times page decoding, then
+    exports them per format in a child process, pinned to one CPU and, with several ledgers,
+    on every CPU. --repeat runs each export N times; --keep keeps the data in DIR.
+    --fetch and --partner time exports over HTTP against the bundled mock Report API with
+    injected latency. Run from the package root, with a release build:
+      swift run -c release ledger-bench 1000000 --ledgers 2 --repeat 3
+    """)
+  exit(0)
+}
+
 // The benchmarks read the shipped mapping profile and sample company by relative path.
 for file in ["mappings/no-sales.yaml", "samples/company.yaml"]
 where !FileManager.default.fileExists(atPath: file) {

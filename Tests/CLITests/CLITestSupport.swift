@@ -24,12 +24,14 @@ func executablePath() -> String {
   return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates.last!
 }
 
-/// Runs `vipps-ledger` with `arguments` in `directory` (default: the repository root).
+/// Runs `vipps-ledger` (or `executable`) with `arguments` in `directory` (default: the
+/// repository root).
 func runCLI(
-  _ arguments: [String], in directory: String = repositoryRoot, environment: [String: String] = [:]
+  _ arguments: [String], in directory: String = repositoryRoot, environment: [String: String] = [:],
+  executable: String = executablePath()
 ) throws -> CLIResult {
   let process = Process()
-  process.executableURL = URL(fileURLWithPath: executablePath())
+  process.executableURL = URL(fileURLWithPath: executable)
   process.arguments = arguments
   var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("VIPPS_") }
   env.merge(environment) { $1 }
