@@ -304,6 +304,19 @@ import Testing
   }
 
   /// Runs one export with the frame lane on or off into `directory`.
+  /// Runs `export` with the frame lane (into `directory/true`) and without it (into
+  /// `directory/false`); the reports in that order.
+  static func withAndWithoutTheLane(
+    in directory: String,
+    _ export: (_ usesFrameLane: Bool, _ into: String) async throws -> RunReport
+  ) async throws -> [RunReport] {
+    var reports: [RunReport] = []
+    for usesFrameLane in [true, false] {
+      reports.append(try await export(usesFrameLane, directory + "/\(usesFrameLane)"))
+    }
+    return reports
+  }
+
   static func export(
     _ source: any ReportSource, profile: MappingProfile, from: LedgerDate, to: LedgerDate,
     csv: CSVJournalEncoder.Options = .init(), usesFrameLane: Bool, into directory: String
@@ -363,13 +376,12 @@ import Testing
     let profile = profiles[Int(seed) % profiles.count].profile
     let csv: CSVJournalEncoder.Options =
       seed % 2 == 0 ? .init() : .init(delimiter: ";", decimalComma: true, byteOrderMark: true)
-    var reports: [RunReport] = []
-    for usesFrameLane in [true, false] {
-      reports.append(
-        try await Self.export(
-          try ReplaySource(directory: directory + "/recording"), profile: profile, from: start,
-          to: start.adding(days: days - 1), csv: csv, usesFrameLane: usesFrameLane,
-          into: directory + "/\(usesFrameLane)"))
+    let reports = try await FrameLaneTests.withAndWithoutTheLane(in: directory) {
+      usesFrameLane, into in
+      try await Self.export(
+        try ReplaySource(directory: directory + "/recording"), profile: profile, from: start,
+        to: start.adding(days: days - 1), csv: csv, usesFrameLane: usesFrameLane,
+        into: into)
     }
     try Self.expectSameExports(reports[0], reports[1], directory + "/true", directory + "/false")
 
@@ -418,12 +430,11 @@ import Testing
     source.pagesByKey[.init(ledger: "888888", topic: .fees, date: date)] = [ReportPage(items: fees)]
     let directory = try temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: directory) }
-    var reports: [RunReport] = []
-    for usesFrameLane in [true, false] {
-      reports.append(
-        try await Self.export(
-          source, profile: try testProfile(), from: date, to: date, usesFrameLane: usesFrameLane,
-          into: directory + "/\(usesFrameLane)"))
+    let reports = try await FrameLaneTests.withAndWithoutTheLane(in: directory) {
+      usesFrameLane, into in
+      try await Self.export(
+        source, profile: try testProfile(), from: date, to: date, usesFrameLane: usesFrameLane,
+        into: into)
     }
     #expect(reports[1].ledgers.first?.status == "failed")
     #expect(
@@ -462,12 +473,11 @@ import Testing
     source.add(&generator, days: 2)
     let directory = try temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: directory) }
-    var reports: [RunReport] = []
-    for usesFrameLane in [true, false] {
-      reports.append(
-        try await Self.export(
-          source, profile: profile, from: start, to: start.adding(days: 1),
-          usesFrameLane: usesFrameLane, into: directory + "/\(usesFrameLane)"))
+    let reports = try await FrameLaneTests.withAndWithoutTheLane(in: directory) {
+      usesFrameLane, into in
+      try await Self.export(
+        source, profile: profile, from: start, to: start.adding(days: 1),
+        usesFrameLane: usesFrameLane, into: into)
     }
     #expect(reports[1].ledgers.first?.status == "exported")
     try Self.expectSameExports(reports[0], reports[1], directory + "/true", directory + "/false")

@@ -303,15 +303,14 @@ import Testing
     try Self.record(seed: seed, into: directory + "/recording", start: start, days: 3)
     var options = try Self.companies()[company].options
     options.company.currency = "NOK"
-    var reports: [RunReport] = []
-    for usesFrameLane in [true, false] {
-      reports.append(
-        try await Self.export(
-          try ReplaySource(directory: directory + "/recording"),
-          profile: try FrameLaneTests.profiles()[profile].profile, from: start,
-          to: start.adding(days: 2), encoders: [SAFTJournalEncoder(options: options)],
-          saft: options, usesFrameLane: usesFrameLane, ledgers: ["300119", "320000"],
-          into: directory + "/\(usesFrameLane)"))
+    let reports = try await FrameLaneTests.withAndWithoutTheLane(in: directory) {
+      usesFrameLane, into in
+      try await Self.export(
+        try ReplaySource(directory: directory + "/recording"),
+        profile: try FrameLaneTests.profiles()[profile].profile, from: start,
+        to: start.adding(days: 2), encoders: [SAFTJournalEncoder(options: options)],
+        saft: options, usesFrameLane: usesFrameLane, ledgers: ["300119", "320000"],
+        into: into)
     }
     try FrameLaneTests.expectSameExports(
       reports[0], reports[1], directory + "/true", directory + "/false", fileCount: 2)
@@ -351,13 +350,12 @@ import Testing
     let options = try #require(try Self.companies().first?.options)
     let directory = try temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: directory) }
-    var reports: [RunReport] = []
-    for usesFrameLane in [true, false] {
-      reports.append(
-        try await Self.export(
-          source, profile: profile, from: start, to: start.adding(days: 1),
-          encoders: [CSVJournalEncoder(), SAFTJournalEncoder(options: options)], saft: options,
-          usesFrameLane: usesFrameLane, into: directory + "/\(usesFrameLane)"))
+    let reports = try await FrameLaneTests.withAndWithoutTheLane(in: directory) {
+      usesFrameLane, into in
+      try await Self.export(
+        source, profile: profile, from: start, to: start.adding(days: 1),
+        encoders: [CSVJournalEncoder(), SAFTJournalEncoder(options: options)], saft: options,
+        usesFrameLane: usesFrameLane, into: into)
     }
     #expect(reports[1].ledgers.first?.status == "exported")
     try FrameLaneTests.expectSameExports(
@@ -389,13 +387,12 @@ import Testing
     let options = try #require(try Self.companies().first?.options)
     let directory = try temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: directory) }
-    var reports: [RunReport] = []
-    for usesFrameLane in [true, false] {
-      reports.append(
-        try await Self.export(
-          source, profile: try testProfile(), from: date, to: date,
-          encoders: [SAFTJournalEncoder(options: options)], saft: options,
-          usesFrameLane: usesFrameLane, into: directory + "/\(usesFrameLane)"))
+    let reports = try await FrameLaneTests.withAndWithoutTheLane(in: directory) {
+      usesFrameLane, into in
+      try await Self.export(
+        source, profile: try testProfile(), from: date, to: date,
+        encoders: [SAFTJournalEncoder(options: options)], saft: options,
+        usesFrameLane: usesFrameLane, into: into)
     }
     #expect(reports[1].ledgers.first?.status == "failed")
     #expect(reports[0].ledgers.first?.diagnostics == reports[1].ledgers.first?.diagnostics)
