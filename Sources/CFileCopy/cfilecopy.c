@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -42,5 +43,15 @@ int cfilecopy_punch_hole(int file, int64_t offset, int64_t length) {
   (void)length;
   errno = ENOSYS;
   return -1;
+#endif
+}
+
+int cfilecopy_available_cpus(void) {
+#if defined(__linux__)
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof(set), &set) != 0) return 0;
+  return CPU_COUNT(&set);
+#else
+  return 0;
 #endif
 }

@@ -20,4 +20,8 @@ int cfilecopy_start_writeback(int file, int64_t offset, int64_t length);
 /// `errno` set (`ENOSYS` elsewhere).
 int cfilecopy_punch_hole(int file, int64_t offset, int64_t length);
 
+/// The number of CPUs this process may run on (Linux `sched_getaffinity(2)`, so `taskset` and
+/// container CPU sets count), or 0 when that cannot be told.
+int cfilecopy_available_cpus(void);
+
 #endif

@@ -96,6 +96,7 @@ public struct ExportPipeline: Sendable {
     // every finished ledger is in it: a ledger started when all before it are finished appends
     // to it (with one ledger at a time, every ledger does), so its bytes are written once.
     var outputFiles = [LedgerProcessor.Spill?](repeating: nil, count: request.encoders.count)
+    let activity = LedgerActivity(cpus: request.readAheadCPUs ?? LedgerActivity.availableCPUs())
     try await withThrowingTaskGroup(of: (Int, LedgerProcessor.Outcome).self) { group in
       var next = 0
       func start() {
@@ -110,7 +111,9 @@ public struct ExportPipeline: Sendable {
           var processor = try LedgerProcessor(
             request: request, ledgerID: ledgerID, currency: currency, workDirectory: workDirectory,
             memoryLimit: ledgerIDs.count <= 16 ? 64 << 10 : 0, isFirst: index == 0,
-            continuing: continuing)
+            continuing: continuing, activity: activity)
+          activity.started()
+          defer { activity.finished() }
           return (index, await processor.run(progress: progress))
         }
       }

@@ -30,6 +30,10 @@ public struct ExportRequest: Sendable {
   /// Use the frame lane (``FrameLane``) where it applies; `false` forces the reference path
   /// (``Mapper`` and ``Voucher``) for every entry, which the tests compare it with.
   var usesFrameLane = true
+  /// The CPUs assumed when deciding whether a ledger reads its pages ahead (see
+  /// ``LedgerActivity``); `nil`: those this process may run on. The tests force read-ahead on
+  /// (a large number) and off (0) to compare the two.
+  var readAheadCPUs: Int?
 
   public init(
     source: any ReportSource, ledgers: [LedgerID]?, from: LedgerDate, to: LedgerDate,

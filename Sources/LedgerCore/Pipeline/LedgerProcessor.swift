@@ -125,6 +125,9 @@ struct LedgerProcessor {
   /// Whether the ledger goes through the frame lane (for the tests).
   var usesLane: Bool { lane != nil }
 
+  /// The ledgers running beside this one (whether to read pages ahead).
+  private let activity: LedgerActivity
+
   /// Largest spill kept in memory until assembly (so memory stays bounded however many ledgers).
   let memoryLimit: Int
 
@@ -136,9 +139,11 @@ struct LedgerProcessor {
   ///     file of its own (its bytes are then written once), and cuts it back if it fails.
   init(
     request: ExportRequest, ledgerID: LedgerID, currency: String?, workDirectory: String,
-    memoryLimit: Int = 0, isFirst: Bool = false, continuing: [Spill?] = []
+    memoryLimit: Int = 0, isFirst: Bool = false, continuing: [Spill?] = [],
+    activity: LedgerActivity = LedgerActivity()
   ) throws {
     self.memoryLimit = memoryLimit
+    self.activity = activity
     self.request = request
     self.ledgerID = ledgerID
     mapper = Mapper(profile: request.profile)
@@ -271,9 +276,27 @@ struct LedgerProcessor {
     case notAvailable(String)
   }
 
+  /// How many pages fetching and decoding may run ahead of the checks, mapping and encoding.
+  static let pagesAhead = 2
+
   /// Fetches, checks, maps and encodes both topics of one date.
+  ///
+  /// While fewer ledgers run than there are CPUs, the date's pages are read ahead by a task of
+  /// their own (``DatePages``), so decoding runs beside the rest on another CPU.
   private mutating func processDate(
     _ date: LedgerDate, diagnostics: inout [Diagnostic]
+  ) async throws -> DateResult {
+    try await DatePages.reading(
+      request.source, ledger: ledgerID, date: date,
+      ahead: activity.hasIdleCPU ? Self.pagesAhead : 0
+    ) { pages in
+      try await processDate(date, pages: &pages, diagnostics: &diagnostics)
+    }
+  }
+
+  /// ``processDate(_:diagnostics:)`` on `pages`.
+  private mutating func processDate(
+    _ date: LedgerDate, pages: inout DatePages, diagnostics: inout [Diagnostic]
   ) async throws -> DateResult {
     var totals = Totals()
     var aggregator = DailyAggregator(ledgerID: ledgerID, date: date)
@@ -288,7 +311,12 @@ struct LedgerProcessor {
       let topicIndex = topic == .funds ? 0 : 1
       lane?.startTopic(from: totals)
       do {
-        for try await located in request.source.pages(ledger: ledgerID, topic: topic, date: date) {
+        reading: while let item = try await pages.next() {
+          let located: LocatedPage
+          switch item {
+          case .page(let page): located = page
+          case .topicEnd: break reading
+          }
           let raw = located.page.raw
           try raw.bytes.withUnsafeBufferPointer { bytes in
             for entry in raw.entries {
