@@ -2,8 +2,7 @@ import Synchronization
 
 /// A bounded queue between one producing and one consuming task: before making each element
 /// the producer waits for ``room()``, so it runs at most `capacity` elements ahead and memory
-/// stays bounded however much faster it is. With capacity 0 it makes an element only once the
-/// consumer waits for one (no work ahead, as if the consumer made it itself).
+/// stays bounded however much faster it is.
 ///
 /// The producer ends the queue with ``finish(throwing:)`` (an error is delivered after every
 /// element sent before it); the consumer ends it early with ``cancel()``, which wakes a waiting
@@ -25,38 +24,32 @@ final class ReadAhead<Element: Sendable>: Sendable {
   private let state = Mutex(State())
 
   init(capacity: Int) {
-    precondition(capacity >= 0)
+    precondition(capacity >= 1)
     self.capacity = capacity
   }
 
   /// The most elements that were ever queued at once.
   var highWater: Int { state.withLock { $0.highWater } }
 
-  /// Waits until fewer than `capacity` elements are queued (with capacity 0: until the consumer
-  /// waits for one), so the producer makes the next one only when it can hand it over (the
-  /// elements held are then at most `capacity`, plus the one the consumer works on); `false` when
-  /// the consumer has cancelled (the producer should stop).
+  /// Waits until fewer than `capacity` elements are queued, so the producer makes the next one
+  /// only when it can hand it over (the elements held are then at most `capacity`, plus the one
+  /// the consumer works on); `false` when the consumer has cancelled (the producer should stop).
   func room() async -> Bool {
     while true {
       let ready: Bool? = state.withLock { state in
         if state.cancelled { return false }
-        return hasRoom(state) ? true : nil
+        return state.elements.count < capacity ? true : nil
       }
       if let ready { return ready }
       await withCheckedContinuation { continuation in
         let resumeNow = state.withLock { state in
-          if state.cancelled || hasRoom(state) { return true }
+          if state.cancelled || state.elements.count < capacity { return true }
           state.waitingProducer = continuation
           return false
         }
         if resumeNow { continuation.resume() }
       }
     }
-  }
-
-  private func hasRoom(_ state: borrowing State) -> Bool {
-    capacity == 0
-      ? state.elements.isEmpty && state.waitingConsumer != nil : state.elements.count < capacity
   }
 
   /// Queues `element` (after ``room()``); dropped when the consumer has cancelled.
@@ -108,8 +101,6 @@ final class ReadAhead<Element: Sendable>: Sendable {
         let resumeNow = state.withLock { state in
           if !state.elements.isEmpty || state.end != nil { return true }
           state.waitingConsumer = continuation
-          // A producer held back until the consumer waits (capacity 0) may go on now.
-          state.waitingProducer.take()?.resume()
           return false
         }
         if resumeNow { continuation.resume() }
