@@ -120,22 +120,35 @@ private final class RecordingSource: ReportSource {
 /// The export reads each date's pages ahead of processing them: fetching stops at a date's first
 /// error (no request for the other topic), and outputs are what they were fetched in line.
 @Suite struct DateReadAheadTests {
-  @Test func aFundsErrorStopsTheDateBeforeItsFeesAreFetched() async throws {
+  /// A malformed funds page, or a funds entry that breaks the balance chain, ends the date: the
+  /// fees are never asked for, whether the pages are read ahead (64 CPUs) or in line (0).
+  @Test(arguments: [64, 0], [false, true])
+  func aFundsProblemStopsTheDateBeforeItsFeesAreFetched(cpus: Int, brokenChain: Bool)
+    async throws
+  {
     let start = LedgerDate("2025-03-01")!
     var generator = SyntheticLedger(seed: 11, ledgerID: "111111", start: start, entriesPerDay: 8)
     var inner = InMemorySource()
     inner.add(&generator, days: 3)
-    inner.malformed.insert(
-      InMemorySource.Key(ledger: "111111", topic: .funds, date: start.adding(days: 1)))
+    let key = InMemorySource.Key(ledger: "111111", topic: .funds, date: start.adding(days: 1))
+    if brokenChain {
+      inner.pagesByKey[key]![0].items[2].balanceBefore += 1
+      inner.pagesByKey[key]![0].items[2].balanceAfter += 1
+    } else {
+      inner.malformed.insert(key)
+    }
     let source = RecordingSource(inner: inner)
     let directory = try temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: directory) }
-    let request = ExportRequest(
+    var request = ExportRequest(
       source: source, ledgers: nil, from: start, to: start.adding(days: 2),
       profile: try testProfile(), aggregation: .entry, encoders: [CSVJournalEncoder()],
       outputDirectory: directory, concurrency: 1)
+    request.readAheadCPUs = cpus
     let report = try await ExportPipeline().run(request)
     #expect(report.ledgers.map(\.status) == ["failed"])
+    let expected = brokenChain ? "111111 funds 2025-03-02 entry 3" : "broken page"
+    #expect(report.ledgers[0].diagnostics.contains { $0.contains(expected) })
     #expect(
       source.requests.withLock { $0 } == [
         "111111 funds 2025-03-01", "111111 fees 2025-03-01", "111111 funds 2025-03-02",

@@ -276,19 +276,22 @@ struct LedgerProcessor {
     case notAvailable(String)
   }
 
-  /// How many pages fetching and decoding may run ahead of the checks, mapping and encoding.
+  /// How many pages fetching, decoding and checking may run ahead of the mapping and encoding.
   static let pagesAhead = 2
 
   /// Fetches, checks, maps and encodes both topics of one date.
   ///
-  /// While fewer ledgers run than there are CPUs, the date's pages are read ahead by a task of
-  /// their own (``DatePages``), so decoding runs beside the rest on another CPU.
+  /// While fewer ledgers run than there are CPUs, the date's pages are read ahead (fetched,
+  /// decoded and checked) by a task of their own (``DatePages``), so that runs beside the mapping
+  /// and encoding on another CPU.
   private mutating func processDate(
     _ date: LedgerDate, diagnostics: inout [Diagnostic]
   ) async throws -> DateResult {
-    try await DatePages.reading(
+    var checkers = self.checkers
+    defer { self.checkers = checkers }
+    return try await DatePages.reading(
       request.source, ledger: ledgerID, date: date,
-      ahead: activity.hasIdleCPU ? Self.pagesAhead : 0
+      ahead: activity.hasIdleCPU ? Self.pagesAhead : 0, checkers: &checkers
     ) { pages in
       try await processDate(date, pages: &pages, diagnostics: &diagnostics)
     }
@@ -313,17 +316,19 @@ struct LedgerProcessor {
       do {
         reading: while let item = try await pages.next() {
           let located: LocatedPage
+          let problem: DatePages.Problem?
           switch item {
-          case .page(let page): located = page
+          case .page(let page, let pageProblem): (located, problem) = (page, pageProblem)
           case .topicEnd: break reading
           }
           let raw = located.page.raw
           try raw.bytes.withUnsafeBufferPointer { bytes in
             for entry in raw.entries {
               position += 1
-              let problems = checkers[topicIndex].check(
-                entry, bytes: bytes, date: date, position: position)
-              if !problems.isEmpty { throw LedgerFailed(diagnostics: problems) }
+              // Checked where the page was read: the first entry with problems ends the ledger.
+              if let problem, problem.position == position {
+                throw LedgerFailed(diagnostics: problem.diagnostics)
+              }
               // Map (the frame lane, or `Mapper` when not in use or it declines), then count,
               // then emit: the order `Mapper`'s path has always had.
               let inLane =
