@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import LedgerCore
@@ -22,13 +23,22 @@ import Testing
       })
   }
 
-  @Test func findsEveryRepeatAndConfusesNoTwoEntries() {
+  @Test func findsEveryRepeatAndConfusesNoTwoEntries() throws {
     let count = 100_000
-    let page = Self.nearTwins(count)
     var set = DuplicateSet()
-    page.bytes.withUnsafeBufferPointer { bytes in
+    try Self.expectEveryRepeatFound(count: count, in: &set)
+    // 16 bytes a slot, at most three quarters full and at least three eighths after growing.
+    #expect(set.capacity * 16 <= 43 * count)
+    #expect(set.scratchCapacity == 0)
+  }
+
+  /// Inserts `count` near twins twice into `set`: each distinct key is new once, every second
+  /// insert is found.
+  static func expectEveryRepeatFound(count: Int, in set: inout DuplicateSet) throws {
+    let page = Self.nearTwins(count)
+    try page.bytes.withUnsafeBufferPointer { bytes in
       var firstTime = Set<Int>()
-      for (index, entry) in page.entries.enumerated() where set.insert(entry, bytes: bytes) {
+      for (index, entry) in page.entries.enumerated() where try set.insert(entry, bytes: bytes) {
         firstTime.insert(index)
       }
       // At step 0 some variants make the same entry: the distinct keys are counted as text.
@@ -39,11 +49,63 @@ import Testing
       #expect(firstTime.count == distinct.count)
       #expect(distinct.count > count / 2)
       var repeatsFound = 0
-      for entry in page.entries where !set.insert(entry, bytes: bytes) { repeatsFound += 1 }
+      for entry in page.entries where try !set.insert(entry, bytes: bytes) { repeatsFound += 1 }
       #expect(repeatsFound == count)
     }
-    // 16 bytes a slot, at most three quarters full and at least three eighths after growing.
-    #expect(set.capacity * 16 <= 43 * count)
+  }
+
+  /// A date bigger than the memory allows moves to a scratch file: the same answers, the memory
+  /// no bigger, the file unlinked (nothing in the directory), and gone at the next date.
+  @Test func aDateBiggerThanTheMemoryGoesToAScratchFile() throws {
+    let directory = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    var set = DuplicateSet(memorySlots: 1024, scratchDirectory: directory + "/scratch")
+    try Self.expectEveryRepeatFound(count: 20_000, in: &set)
+    #expect(set.capacity <= 1024)
+    // About 13,000 distinct keys, at most three quarters of the slots.
+    #expect(set.scratchCapacity >= 16_384)
+    #expect(try FileManager.default.contentsOfDirectory(atPath: directory + "/scratch") == [])
+    set.removeAll()
+    #expect(set.scratchCapacity == 0)
+    try Self.expectEveryRepeatFound(count: 2_000, in: &set)
+  }
+
+  /// A scratch file that cannot be made is an error of the entry that needed it, naming where.
+  @Test func aScratchFileThatCannotBeMadeIsReported() throws {
+    let directory = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    // A regular file where the scratch directory should be.
+    FileManager.default.createFile(atPath: directory + "/file", contents: Data())
+    var checker = EntryChecker(
+      ledgerID: "1", topic: .funds, currency: "NOK",
+      duplicates: DuplicateSet(memorySlots: 1024, scratchDirectory: directory + "/file/scratch"))
+    let page = Self.nearTwins(2_000)
+    var problems: [Diagnostic] = []
+    page.bytes.withUnsafeBufferPointer { bytes in
+      for (index, entry) in page.entries.enumerated() where problems.isEmpty {
+        problems = checker.check(
+          entry, bytes: bytes, date: LedgerDate("2025-10-20")!, position: index + 1
+        )
+        .filter { $0.code == "duplicate-check" }
+      }
+    }
+    let problem = try #require(problems.first)
+    #expect(problem.message.contains(directory + "/file/scratch"))
+  }
+
+  /// A big date's table is freed when its topic ends, so the other topic's table does not grow
+  /// beside it; a small one is kept for the next date.
+  @Test func aBigTableIsFreedWhenItsDateEnds() throws {
+    var big = DuplicateSet()
+    try Self.expectEveryRepeatFound(count: 120_000, in: &big)
+    #expect(big.capacity > 1 << 16)
+    big.removeAll(releasing: true)
+    #expect(big.capacity == 1024)
+    var small = DuplicateSet()
+    try Self.expectEveryRepeatFound(count: 20_000, in: &small)
+    let grown = small.capacity
+    small.removeAll(releasing: true)
+    #expect(small.capacity == grown)
   }
 
   @Test func everyBitOfTheKeyCountsInBothHalvesOfTheFingerprint() {
@@ -68,15 +130,15 @@ import Testing
     #expect(a != b)
   }
 
-  @Test func forgettingKeepsTheTableAndFindsNothing() {
+  @Test func forgettingKeepsTheTableAndFindsNothing() throws {
     let page = Self.nearTwins(5_000)
     var set = DuplicateSet()
-    page.bytes.withUnsafeBufferPointer { bytes in
-      for entry in page.entries { _ = set.insert(entry, bytes: bytes) }
+    try page.bytes.withUnsafeBufferPointer { bytes in
+      for entry in page.entries { _ = try set.insert(entry, bytes: bytes) }
       let grown = set.capacity
       set.removeAll()
       #expect(set.capacity == grown)
-      let new = set.insert(page.entries[0], bytes: bytes)
+      let new = try set.insert(page.entries[0], bytes: bytes)
       #expect(new)
     }
   }

@@ -459,10 +459,10 @@ func canonicalBytes(_ text: String) -> [UInt8] {
 /// Calls `body` with the NFC bytes of `bytes` (the same bytes when they are ASCII, which is NFC).
 @inline(__always)
 func withCanonicalBytes<R>(
-  _ bytes: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> R
-) -> R {
-  if bytes.isASCII { return body(bytes) }
-  return canonicalBytes(String(decoding: bytes, as: UTF8.self)).withUnsafeBufferPointer(body)
+  _ bytes: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) throws -> R
+) rethrows -> R {
+  if bytes.isASCII { return try body(bytes) }
+  return try canonicalBytes(String(decoding: bytes, as: UTF8.self)).withUnsafeBufferPointer(body)
 }
 
 /// Bytes that live as long as their owner, handed out as buffer pointers: copying them around

@@ -1,3 +1,5 @@
+import Foundation
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
@@ -9,7 +11,9 @@
 ///
 /// Each entry's key (those fields as bytes) is put together on the stack and kept only as a
 /// 128-bit fingerprint in an open-addressing table: 16 bytes a slot, at most three quarters full,
-/// so 21–43 bytes per entry of the date (no allocation per entry once grown). The same key always
+/// so 21–43 bytes per entry of the date (no allocation per entry once grown). A date that would
+/// need more than `memorySlots` slots moves its table to a scratch file
+/// (``ScratchFingerprints``), so memory stays flat whatever the number of entries in one date. The same key always
 /// gives the same fingerprint, so a duplicate is never missed; two different keys would have to
 /// share all 128 bits to be taken for one (for a million entries in a date, a chance of about
 /// 10^-27). Text that is not ASCII is keyed in Unicode Normalization Form C, so canonically
@@ -17,33 +21,65 @@
 struct DuplicateSet: Sendable {
   /// Two words per slot (the fingerprint); `0, 0` is an empty slot. The slot count is a power of
   /// two.
-  private var slots: [UInt64] = Array(repeating: 0, count: 2 * 1024)
+  private var slots: [UInt64] = Array(repeating: 0, count: 2 * Self.initialSlots)
   private var count = 0
+  /// The table of a date that outgrew `memorySlots`.
+  private var scratch: ScratchFingerprints?
+  /// The most slots kept in memory (16 bytes each).
+  let memorySlots: Int
+  /// Where a scratch table goes.
+  private let scratchDirectory: String
 
-  /// The number of slots (for tests: the memory the set holds is 16 bytes a slot).
+  private static let initialSlots = 1024
+
+  /// - Parameters:
+  ///   - memorySlots: The most slots kept in memory (a power of two): 1 Mi slots, 16 MiB, hold
+  ///     about 786,000 entries of one date and topic.
+  ///   - scratchDirectory: Where a bigger date's table goes (an unlinked file); the temporary
+  ///     directory when `nil`.
+  init(memorySlots: Int = 1 << 19, scratchDirectory: String? = nil) {
+    self.memorySlots = max(Self.initialSlots, memorySlots)
+    self.scratchDirectory = scratchDirectory ?? NSTemporaryDirectory()
+  }
+
+  /// The number of slots in memory (for tests: the memory the set holds is 16 bytes a slot).
   var capacity: Int { slots.count / 2 }
 
-  /// Forgets every key, keeping the storage.
-  mutating func removeAll() {
-    if count > 0 {
+  /// The number of slots in the scratch file, 0 when there is none (for tests).
+  var scratchCapacity: Int { scratch?.capacity ?? 0 }
+
+  /// Forgets every key, keeping the memory (and dropping a scratch file); with `releasing`, a
+  /// table bigger than 1 MiB is freed instead (a big date's table is not held while the other
+  /// topic's grows).
+  mutating func removeAll(releasing: Bool = false) {
+    if releasing && capacity > Self.keptSlots {
+      slots = Array(repeating: 0, count: 2 * Self.initialSlots)
+      count = 0
+    } else if count > 0 {
       slots.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
       count = 0
     }
+    scratch = nil
   }
 
+  /// The largest table ``removeAll(releasing:)`` keeps: 64 Ki slots, 1 MiB.
+  private static let keptSlots = 1 << 16
+
   /// Adds the key of `entry`; returns `false` when it was already there.
-  mutating func insert(_ entry: RawEntry, bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+  ///
+  /// - Throws: ``ScratchFingerprints/Failure`` when a date's scratch file cannot be written.
+  mutating func insert(_ entry: RawEntry, bytes: UnsafeBufferPointer<UInt8>) throws -> Bool {
     let psp = bytes.slice(entry.pspReference)
     let time = bytes.slice(entry.time)
     if let typeName = entry.entryType.knownName, psp.isASCII, time.isASCII {
-      return insert(
+      return try insert(
         entry, psp: psp, time: time,
         type: UnsafeBufferPointer(start: typeName.utf8Start, count: typeName.utf8CodeUnitCount))
     }
     let type = canonicalBytes(entry.entryType.rawValue)
-    return withCanonicalBytes(psp) { psp in
-      withCanonicalBytes(time) { time in
-        type.withUnsafeBufferPointer { insert(entry, psp: psp, time: time, type: $0) }
+    return try withCanonicalBytes(psp) { psp in
+      try withCanonicalBytes(time) { time in
+        try type.withUnsafeBufferPointer { try insert(entry, psp: psp, time: time, type: $0) }
       }
     }
   }
@@ -51,10 +87,10 @@ struct DuplicateSet: Sendable {
   private mutating func insert(
     _ entry: RawEntry, psp: UnsafeBufferPointer<UInt8>, time: UnsafeBufferPointer<UInt8>,
     type: UnsafeBufferPointer<UInt8>
-  ) -> Bool {
+  ) throws -> Bool {
     let length = 4 + 24 + 4 + psp.count + 4 + type.count + time.count
     // The key is put together on the stack, and copied into `keys` only when it is new.
-    return withUnsafeTemporaryAllocation(byteCount: length, alignment: 8) { key in
+    return try withUnsafeTemporaryAllocation(byteCount: length, alignment: 8) { key in
       var offset = 0
       func put<T: FixedWidthInteger>(_ value: T) {
         key.storeBytes(of: value.littleEndian, toByteOffset: offset, as: T.self)
@@ -74,15 +110,16 @@ struct DuplicateSet: Sendable {
       put(type)
       put(time)
       let bytes = UnsafeBufferPointer(key.assumingMemoryBound(to: UInt8.self))
-      return insert(Self.fingerprint(bytes))
+      return try insert(Self.fingerprint(bytes))
     }
   }
 
   /// Adds `fingerprint` unless it is there already.
-  private mutating func insert(_ fingerprint: (UInt64, UInt64)) -> Bool {
+  private mutating func insert(_ fingerprint: (UInt64, UInt64)) throws -> Bool {
     // `0, 0` marks an empty slot: that one fingerprint is stored as `0, 1` (a second key
     // fingerprinted `0, 1` would be taken for it, at the same negligible odds as any other).
     let (high, low) = fingerprint == (0, 0) ? (0, 1) : fingerprint
+    if let scratch { return try scratch.insert((high, low)) }
     let inserted = slots.withUnsafeMutableBufferPointer { slots in
       let mask = slots.count / 2 - 1
       var index = Int(truncatingIfNeeded: low) & mask
@@ -96,8 +133,21 @@ struct DuplicateSet: Sendable {
     }
     guard inserted else { return false }
     count += 1
-    if count * 4 > capacity * 3 { grow() }
+    if count * 4 > capacity * 3 {
+      if capacity * 2 > memorySlots { try moveToScratch() } else { grow() }
+    }
     return true
+  }
+
+  /// Moves the table to a scratch file twice its size and frees the memory.
+  private mutating func moveToScratch() throws {
+    let table = try ScratchFingerprints(directory: scratchDirectory, slots: capacity * 2)
+    for index in 0..<capacity where slots[2 * index] != 0 || slots[2 * index + 1] != 0 {
+      _ = try table.insert((slots[2 * index], slots[2 * index + 1]))
+    }
+    scratch = table
+    slots = Array(repeating: 0, count: 2 * Self.initialSlots)
+    count = 0
   }
 
   private mutating func grow() {

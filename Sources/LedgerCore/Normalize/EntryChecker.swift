@@ -18,17 +18,41 @@ public struct EntryChecker: Sendable {
   public private(set) var lastBalance: Int64?
   /// Where `lastBalance` came from: a date and position, or the last exported date (`nil`).
   private var lastPlace: (date: LedgerDate, position: Int)?
-  private var seen = DuplicateSet()
+  private var seen: DuplicateSet
   private var seenDate: LedgerDate?
 
-  /// - Parameter lastBalance: The balance the previous (already exported) date ended with, so the
-  ///   chain is checked across runs too.
-  public init(ledgerID: LedgerID, topic: Topic, currency: String?, lastBalance: Int64? = nil) {
+  /// - Parameters:
+  ///   - lastBalance: The balance the previous (already exported) date ended with, so the chain
+  ///     is checked across runs too.
+  ///   - scratchDirectory: Where the duplicate check of a very big date keeps its table (see
+  ///     ``DuplicateSet``); the temporary directory when `nil`.
+  public init(
+    ledgerID: LedgerID, topic: Topic, currency: String?, lastBalance: Int64? = nil,
+    scratchDirectory: String? = nil
+  ) {
+    self.init(
+      ledgerID: ledgerID, topic: topic, currency: currency, lastBalance: lastBalance,
+      duplicates: DuplicateSet(scratchDirectory: scratchDirectory))
+  }
+
+  /// An entry checker with its duplicate check as given (the tests make its memory small).
+  init(
+    ledgerID: LedgerID, topic: Topic, currency: String?, lastBalance: Int64? = nil,
+    duplicates: DuplicateSet
+  ) {
+    seen = duplicates
     self.ledgerID = ledgerID
     self.topic = topic
     self.currency = currency
     self.currencyBytes = currency.map { Array($0.utf8) } ?? []
     self.lastBalance = lastBalance
+  }
+
+  /// The date's entries of this topic are all checked: a big duplicate table is freed (the
+  /// next date starts a new one anyway).
+  mutating func dateEnded() {
+    seen.removeAll(releasing: true)
+    seenDate = nil
   }
 
   /// Checks one entry; returns the problems found (empty when the entry is sound).
@@ -53,7 +77,13 @@ public struct EntryChecker: Sendable {
       seen.removeAll()
       seenDate = date
     }
-    if !seen.insert(entry, bytes: bytes) {
+    let new: Bool
+    do {
+      new = try seen.insert(entry, bytes: bytes)
+    } catch {
+      return [diagnostic("duplicate-check", "\(error)", date: date, position: position)]
+    }
+    if !new {
       let decoded = LedgerEntry(entry, bytes: bytes)
       return [
         diagnostic(

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// What the processing of a ledger date reads: its pages, funds then fees, each topic ended by
 /// ``DatePages/Item/topicEnd``, with every entry already checked (``EntryChecker``).
 ///
@@ -45,24 +47,45 @@ struct DatePages {
     }
 
     mutating func nextTopic() {
+      checkers[topicIndex].dateEnded()
       topicIndex += 1
       position = 0
     }
   }
 
+  /// The checks, held by whichever task reads the pages. They are moved in and out whole, never
+  /// copied: a checker shared by two copies would copy its duplicate table on its first change.
+  private final class CheckState: Sendable {
+    let checks: Mutex<Checks>
+
+    init(_ checks: consuming Checks) { self.checks = Mutex(checks) }
+
+    /// The checkers, leaving none behind.
+    func take() -> [EntryChecker] {
+      checks.withLock { checks in
+        var taken: [EntryChecker] = []
+        swap(&taken, &checks.checkers)
+        return taken
+      }
+    }
+  }
+
   private let source: any ReportSource
   private let ledgerID: LedgerID
+  private let date: LedgerDate
   private let queue: ReadAhead<Item>?
   /// In line: the checks and the pages of the topic being read.
-  private var checks: Checks
+  private let state: CheckState
   private var pages: AsyncThrowingStream<LocatedPage, any Error>.Iterator?
 
   private init(
-    source: any ReportSource, ledgerID: LedgerID, checks: Checks, queue: ReadAhead<Item>?
+    source: any ReportSource, ledgerID: LedgerID, date: LedgerDate, state: CheckState,
+    queue: ReadAhead<Item>?
   ) {
     self.source = source
     self.ledgerID = ledgerID
-    self.checks = checks
+    self.date = date
+    self.state = state
     self.queue = queue
   }
 
@@ -73,46 +96,46 @@ struct DatePages {
     _ source: any ReportSource, ledger ledgerID: LedgerID, date: LedgerDate, ahead: Int,
     checkers: inout [EntryChecker], _ body: (inout DatePages) async throws -> Result
   ) async throws -> Result {
-    let checks = Checks(checkers: checkers, date: date)
+    var checks = Checks(checkers: [], date: date)
+    swap(&checks.checkers, &checkers)
+    let state = CheckState(consume checks)
+    defer { checkers = state.take() }
     guard ahead > 0 else {
-      var pages = DatePages(source: source, ledgerID: ledgerID, checks: checks, queue: nil)
-      defer { checkers = pages.checks.checkers }
+      var pages = DatePages(
+        source: source, ledgerID: ledgerID, date: date, state: state, queue: nil)
       return try await body(&pages)
     }
     let queue = ReadAhead<Item>(capacity: ahead)
-    return try await withThrowingTaskGroup(of: [EntryChecker].self) { group in
-      group.addTask {
-        var checks = checks
-        await Self.produce(source, ledgerID, &checks, into: queue)
-        return checks.checkers
-      }
-      var pages = DatePages(source: source, ledgerID: ledgerID, checks: checks, queue: queue)
+    return try await withThrowingTaskGroup(of: Void.self) { group in
+      group.addTask { await Self.produce(source, ledgerID, date, state, into: queue) }
+      var pages = DatePages(
+        source: source, ledgerID: ledgerID, date: date, state: state, queue: queue)
       let outcome: Swift.Result<Result, any Error>
       do {
         outcome = .success(try await body(&pages))
       } catch {
         outcome = .failure(error)
       }
-      // However the date ends, the task stops (it may be waiting for room).
+      // However the date ends, the task stops (it may be waiting for room) before the checkers
+      // are taken back.
       queue.cancel()
-      if let checked = try await group.next() { checkers = checked }
+      try await group.waitForAll()
       return try outcome.get()
     }
   }
 
   /// The read-ahead task: fetches, checks and queues the date's pages.
   private static func produce(
-    _ source: any ReportSource, _ ledgerID: LedgerID, _ checks: inout Checks,
+    _ source: any ReportSource, _ ledgerID: LedgerID, _ date: LedgerDate, _ state: CheckState,
     into queue: ReadAhead<Item>
   ) async {
     for topic in Topic.allCases {
-      var pages = source.pages(ledger: ledgerID, topic: topic, date: checks.date)
-        .makeAsyncIterator()
+      var pages = source.pages(ledger: ledgerID, topic: topic, date: date).makeAsyncIterator()
       do {
         while true {
           guard await queue.room() else { return }
           guard let located = try await pages.next() else { break }
-          let problem = checks.check(located.page)
+          let problem = state.checks.withLock { $0.check(located.page) }
           queue.send(.page(located, problem: problem))
           if problem != nil {
             queue.finish()
@@ -124,7 +147,7 @@ struct DatePages {
         return
       }
       queue.send(.topicEnd)
-      checks.nextTopic()
+      state.checks.withLock { $0.nextTopic() }
     }
     queue.finish()
   }
@@ -134,17 +157,17 @@ struct DatePages {
   /// - Throws: What fetching the pages threw, after the pages before it.
   mutating func next() async throws -> Item? {
     if let queue { return try await queue.next() }
-    guard !checks.failed, checks.topicIndex < Topic.allCases.count else { return nil }
+    let (failed, topicIndex) = state.checks.withLock { ($0.failed, $0.topicIndex) }
+    guard !failed, topicIndex < Topic.allCases.count else { return nil }
     if pages == nil {
-      pages = source.pages(
-        ledger: ledgerID, topic: Topic.allCases[checks.topicIndex], date: checks.date
-      ).makeAsyncIterator()
+      pages = source.pages(ledger: ledgerID, topic: Topic.allCases[topicIndex], date: date)
+        .makeAsyncIterator()
     }
     if let located = try await pages!.next() {
-      return .page(located, problem: checks.check(located.page))
+      return .page(located, problem: state.checks.withLock { $0.check(located.page) })
     }
     pages = nil
-    checks.nextTopic()
+    state.checks.withLock { $0.nextTopic() }
     return .topicEnd
   }
 }

@@ -153,9 +153,11 @@ struct LedgerProcessor {
     let carried = request.carriedBalances[ledgerID] ?? [:]
     checkers = [
       EntryChecker(
-        ledgerID: ledgerID, topic: .funds, currency: currency, lastBalance: carried[.funds]),
+        ledgerID: ledgerID, topic: .funds, currency: currency, lastBalance: carried[.funds],
+        scratchDirectory: workDirectory),
       EntryChecker(
-        ledgerID: ledgerID, topic: .fees, currency: currency, lastBalance: carried[.fees]),
+        ledgerID: ledgerID, topic: .fees, currency: currency, lastBalance: carried[.fees],
+        scratchDirectory: workDirectory),
     ]
     let safeName = String(ledgerID.rawValue.map { $0.isLetter || $0.isNumber ? $0 : "_" })
     let prologues = request.encoders.map { encoder in
@@ -287,7 +289,9 @@ struct LedgerProcessor {
   private mutating func processDate(
     _ date: LedgerDate, diagnostics: inout [Diagnostic]
   ) async throws -> DateResult {
-    var checkers = self.checkers
+    // Moved out, not copied: the checkers' duplicate tables stay unshared.
+    var checkers: [EntryChecker] = []
+    swap(&checkers, &self.checkers)
     defer { self.checkers = checkers }
     return try await DatePages.reading(
       request.source, ledger: ledgerID, date: date,
