@@ -70,6 +70,28 @@ import Testing
     try Self.expectEveryRepeatFound(count: 2_000, in: &set)
   }
 
+  /// A table written in one pass from sorted fingerprints holds each where one-by-one insertion
+  /// would: runs that pass the last slot go on at the first, and everything is found again.
+  @Test func aScratchTableWrittenInOnePassFindsEveryFingerprint() throws {
+    let directory = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let slots = 8192
+    var pairs: [SIMD2<UInt64>] = []
+    // Twelve with the last slot as home (eleven wrap to the start), a run in the middle, and
+    // some spread out.
+    for index in 0..<12 { pairs.append([UInt64(index + 1), UInt64(slots - 1)]) }
+    for index in 0..<300 { pairs.append([UInt64(index + 100), 4000]) }
+    for index in 0..<2000 { pairs.append([UInt64(index + 5000), UInt64(index * 7 % slots)]) }
+    pairs.sort { $0[1] & UInt64(slots - 1) < $1[1] & UInt64(slots - 1) }
+    let table = try pairs.withUnsafeBufferPointer {
+      try ScratchFingerprints(directory: directory, slots: slots, sorted: $0)
+    }
+    for pair in pairs { #expect(try !table.insert((pair[0], pair[1]))) }
+    #expect(try table.insert((99_999, UInt64(slots - 1))))
+    #expect(try table.insert((99_998, 4000)))
+    #expect(try !table.insert((99_998, 4000)))
+  }
+
   /// A scratch file that cannot be made is an error of the entry that needed it, naming where.
   @Test func aScratchFileThatCannotBeMadeIsReported() throws {
     let directory = try temporaryDirectory()

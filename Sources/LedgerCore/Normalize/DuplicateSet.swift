@@ -139,11 +139,27 @@ struct DuplicateSet: Sendable {
     return true
   }
 
-  /// Moves the table to a scratch file twice its size and frees the memory.
+  /// Moves the table to a scratch file twice its size and frees the memory. The fingerprints
+  /// are gathered at the front of the table, in place, and sorted by their slot in the file, so
+  /// the file is written in one pass.
   private mutating func moveToScratch() throws {
-    let table = try ScratchFingerprints(directory: scratchDirectory, slots: capacity * 2)
-    for index in 0..<capacity where slots[2 * index] != 0 || slots[2 * index + 1] != 0 {
-      _ = try table.insert((slots[2 * index], slots[2 * index + 1]))
+    let size = capacity * 2
+    let table = try slots.withUnsafeMutableBufferPointer { words in
+      var count = 0
+      for index in 0..<words.count / 2 where words[2 * index] != 0 || words[2 * index + 1] != 0 {
+        (words[2 * count], words[2 * count + 1]) = (words[2 * index], words[2 * index + 1])
+        count += 1
+      }
+      return try UnsafeMutableRawBufferPointer(words).withMemoryRebound(to: SIMD2<UInt64>.self) {
+        pairs in
+        var sorted = UnsafeMutableBufferPointer(rebasing: pairs[0..<count])
+        let mask = UInt64(size - 1)
+        sorted.sort { (first: SIMD2<UInt64>, second: SIMD2<UInt64>) -> Bool in
+          first[1] & mask < second[1] & mask
+        }
+        return try ScratchFingerprints(
+          directory: scratchDirectory, slots: size, sorted: UnsafeBufferPointer(sorted))
+      }
     }
     scratch = table
     slots = Array(repeating: 0, count: 2 * Self.initialSlots)

@@ -32,6 +32,54 @@ final class ScratchFingerprints: Sendable {
     table = Mutex(Table(descriptor: try Self.create(in: directory, slots: slots), slots: slots))
   }
 
+  /// A table of `slots` slots holding `sorted` (distinct fingerprints, none `0, 0`, in the order
+  /// of their home slot `low & (slots - 1)`), written in one pass: each goes to the first free
+  /// slot from its home, as one by one insertion in that order would put it.
+  convenience init(
+    directory: String, slots: Int, sorted: UnsafeBufferPointer<SIMD2<UInt64>>
+  ) throws(Failure) {
+    try self.init(directory: directory, slots: slots)
+    try table.withLock { (table: inout Table) throws(Failure) in
+      let chunkSlots = 4096
+      let chunk = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: 2 * chunkSlots)
+      defer { chunk.deallocate() }
+      chunk.update(repeating: 0)
+      var chunkStart = 0
+      var written = false
+      func writeChunk() throws(Failure) {
+        guard written else { return }
+        let got = pwrite(
+          table.descriptor, chunk.baseAddress, 16 * chunkSlots, off_t(chunkStart * 16))
+        guard got == 16 * chunkSlots else { throw Self.failure("write") }
+        chunk.update(repeating: 0)
+        written = false
+      }
+      var next = 0
+      var wrapped: [SIMD2<UInt64>] = []
+      for pair in sorted {
+        let slot = max(Int(truncatingIfNeeded: pair[1]) & (slots - 1), next)
+        guard slot < slots else {
+          wrapped.append(pair)
+          continue
+        }
+        while slot >= chunkStart + chunkSlots {
+          try writeChunk()
+          chunkStart += chunkSlots
+        }
+        chunk[2 * (slot - chunkStart)] = pair[0].littleEndian
+        chunk[2 * (slot - chunkStart) + 1] = pair[1].littleEndian
+        written = true
+        next = slot + 1
+      }
+      try writeChunk()
+      // Those whose run went past the last slot continue at the first.
+      for pair in wrapped {
+        _ = try Self.insert((pair[0], pair[1]), into: table.descriptor, slots: slots)
+      }
+      table.count = sorted.count
+    }
+  }
+
   /// The number of slots (16 bytes each, on disk).
   var capacity: Int { table.withLock { $0.slots } }
 
