@@ -155,7 +155,7 @@ final class HashFollower: @unchecked Sendable {
           condition.wait()
           continue
         }
-        // Hash [position, end) outside the lock, on a copy, mapped 8 MiB at a time. A cut-back
+        // Hash [position, end) outside the lock, on a copy, mapped 2 MiB at a time. A cut-back
         // meanwhile stops it after the current piece and waits (`reading`) before the file is
         // truncated; what was hashed is then discarded.
         var copy = hasher

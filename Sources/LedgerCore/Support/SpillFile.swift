@@ -166,7 +166,7 @@ final class SpillFile {
   }
 
   /// Calls `body` with consecutive pieces of the file at `path` from `offset` to `end` (its end
-  /// when `nil`), mapped into memory 8 MiB at a time (so resident memory stays small), or read
+  /// when `nil`), mapped into memory 2 MiB at a time (so resident memory stays small), or read
   /// where mapping fails.
   static func withMappedBytes(
     path: String, from offset: Int64, to end: Int64? = nil,
@@ -188,7 +188,7 @@ final class SpillFile {
       throw SpillFileError(path: path, operation: "read")
     }
     let size = min(Int64(status.st_size), end ?? .max)
-    let window: Int64 = 8 << 20
+    let window: Int64 = 2 << 20
     var start = offset - offset % window
     while start < size {
       let length = Int(min(window, size - start))
