@@ -48,9 +48,10 @@ final class ScratchFingerprints: Sendable {
       var written = false
       func writeChunk() throws(Failure) {
         guard written else { return }
-        let got = pwrite(
-          table.descriptor, chunk.baseAddress, 16 * chunkSlots, off_t(chunkStart * 16))
-        guard got == 16 * chunkSlots else { throw Self.failure("write") }
+        // Never past the table's end (a table smaller than a chunk).
+        let bytes = 16 * min(chunkSlots, slots - chunkStart)
+        let got = pwrite(table.descriptor, chunk.baseAddress, bytes, off_t(chunkStart * 16))
+        guard got == bytes else { throw Self.failure("write") }
         chunk.update(repeating: 0)
         written = false
       }
