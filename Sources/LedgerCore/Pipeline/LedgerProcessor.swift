@@ -315,7 +315,6 @@ struct LedgerProcessor {
       var lastPage: ReportPage?
       // Summed here, not in `totals`' dictionary: no hashing per entry.
       var amountSum: Int64?
-      let topicIndex = topic == .funds ? 0 : 1
       lane?.startTopic(from: totals)
       do {
         reading: while let item = try await pages.next() {
